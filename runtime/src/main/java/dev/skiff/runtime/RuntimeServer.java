@@ -1,0 +1,141 @@
+package dev.skiff.runtime;
+
+import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.http.BearerTokenAuth;
+import dev.skiff.runtime.http.DocsService;
+import dev.skiff.runtime.http.ErrorMapping;
+import dev.skiff.runtime.http.HealthService;
+import dev.skiff.runtime.http.MetricsService;
+import dev.skiff.runtime.http.OpenApiService;
+import dev.skiff.runtime.http.RequestIds;
+import dev.skiff.runtime.http.V1Service;
+import dev.skiff.runtime.http.V2Service;
+import dev.skiff.runtime.inference.InferenceExecutor;
+import dev.skiff.runtime.inference.InferenceService;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.protocol.V1JsonCodec;
+import dev.skiff.runtime.protocol.V2JsonCodec;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * The runtime in {@code serve} mode: opens the model repository, starts the HTTP server at once (so
+ * liveness answers while models load), then loads and warms every model on a background thread;
+ * readiness turns true when all are warm.
+ */
+public final class RuntimeServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RuntimeServer.class.getName());
+
+  private final ModelRepository repository;
+  private final InferenceExecutor executor;
+  private final WebServer server;
+  private final Thread loader;
+
+  private RuntimeServer(
+      ModelRepository repository, InferenceExecutor executor, WebServer server, Thread loader) {
+    this.repository = repository;
+    this.executor = executor;
+    this.server = server;
+    this.loader = loader;
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @throws dev.skiff.runtime.model.ModelLoadException when the repository is missing or empty
+   */
+  public static RuntimeServer start(ServeOptions options) {
+    ModelRepository repository =
+        ModelRepository.open(options.repository(), ModelRepository.discoverBackends());
+    RuntimeMetrics metrics = new RuntimeMetrics();
+    InferenceExecutor executor =
+        new InferenceExecutor(options.inferenceThreads(), options.queueSize());
+    InferenceService inference = new InferenceService(repository, executor, metrics);
+    WebServer server =
+        WebServer.builder()
+            .host(options.host())
+            .port(options.port())
+            .maxPayloadSize(options.maxPayloadBytes())
+            .maxTcpConnections(options.maxConnections())
+            .idleConnectionTimeout(Duration.ofSeconds(60))
+            .shutdownGracePeriod(Duration.ofSeconds(10))
+            .directHandlers(ErrorMapping.directHandlers())
+            .routing(r -> routing(r, options, repository, inference, metrics))
+            .build()
+            .start();
+    BackendOptions backendOptions = new BackendOptions(options.intraOpThreads(), options.gpu());
+    Thread loader =
+        Thread.ofPlatform()
+            .name("skiff-model-loader")
+            .daemon(true)
+            .start(
+                () ->
+                    repository.loadAll(
+                        backendOptions,
+                        (version, seconds) ->
+                            metrics.modelLoaded(
+                                version.modelName(), version.name(), version.isReady(), seconds)));
+    LOG.info(
+        "serving "
+            + options.repository()
+            + " on http://"
+            + options.host()
+            + ":"
+            + server.port()
+            + " (Swagger UI at /docs)");
+    return new RuntimeServer(repository, executor, server, loader);
+  }
+
+  /** All HTTP endpoints; shared by {@link #start} and routing tests. */
+  static void routing(
+      HttpRouting.Builder routing,
+      ServeOptions options,
+      ModelRepository repository,
+      InferenceService inference,
+      RuntimeMetrics metrics) {
+    String version = Version.current();
+    V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
+    routing.addFilter(new RequestIds());
+    if (!options.authTokens().isEmpty()) {
+      routing.addFilter(new BearerTokenAuth(options.authTokens()));
+    }
+    routing
+        .register("/v2", new V2Service(inference, v2Codec, metrics, version))
+        .register("/v1", new V1Service(inference, new V1JsonCodec(v2Codec), metrics))
+        .register("/health", new HealthService(repository))
+        .register("/metrics", new MetricsService(metrics))
+        .register(
+            "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
+        .register("/docs", new DocsService())
+        .any(
+            (req, res) -> {
+              throw ApiException.notFound(
+                  "no endpoint at " + req.path().path() + "; see /docs for the API");
+            });
+    ErrorMapping.register(routing);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  /** Waits until every model finished loading (ready or failed). */
+  public void awaitModelsLoaded(Duration timeout) throws InterruptedException {
+    loader.join(timeout);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    executor.close();
+    repository.close();
+  }
+}

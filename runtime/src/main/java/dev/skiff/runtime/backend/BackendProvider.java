@@ -1,0 +1,24 @@
+package dev.skiff.runtime.backend;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A model format the runtime can serve (ONNX, Deeplearning4j, ...). Implementations are found with
+ * {@link java.util.ServiceLoader}, so a backend is added by putting its jar on the class path.
+ */
+public interface BackendProvider {
+
+  /** The format name used in model.yaml ({@code format: onnx}). */
+  String format();
+
+  /** File name suffixes this backend loads, used to infer the format and find the model file. */
+  List<String> fileSuffixes();
+
+  /**
+   * Loads a model file.
+   *
+   * @throws dev.skiff.runtime.model.ModelLoadException when the file is not a usable model
+   */
+  ModelSession load(Path modelFile, BackendOptions options);
+}

@@ -1,0 +1,166 @@
+package dev.skiff.runtime.cli;
+
+import dev.skiff.runtime.RuntimeServer;
+import dev.skiff.runtime.ServeOptions;
+import dev.skiff.runtime.model.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code serve <model-repository>}: load every model in the folder and serve it over HTTP. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve every model in a model repository over HTTP (Open Inference Protocol V2).")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Parameters(
+      index = "0",
+      paramLabel = "<model-repository>",
+      description = "Folder laid out as <model>/model.yaml and <model>/<version>/<model file>.")
+  Path repository;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port to listen on (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "0.0.0.0",
+      description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(
+      names = "--inference-threads",
+      description = "Platform threads that run models. Default: one per core.")
+  Integer inferenceThreads;
+
+  @Option(
+      names = "--intra-op-threads",
+      defaultValue = "1",
+      description =
+          "Threads one model call may use. Keep threads x intra-op <= cores. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int intraOpThreads;
+
+  @Option(
+      names = "--queue-size",
+      description = "Requests that may wait for a thread before 503. Default: 64 per core.")
+  Integer queueSize;
+
+  @Option(
+      names = "--max-payload-bytes",
+      defaultValue = "" + ServeOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+      description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
+  long maxPayloadBytes;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "1024",
+      description = "Most TCP connections open at once. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(
+      names = "--auth-tokens-file",
+      description =
+          "File with one bearer token per line ('#' starts a comment). Also read:"
+              + " SKIFF_AUTH_TOKENS (comma-separated). With no tokens, auth is off.")
+  Path authTokensFile;
+
+  @Option(
+      names = "--device",
+      defaultValue = "${env:SKIFF_DEVICE:-cpu}",
+      description = "cpu or gpu (CUDA). Default: $SKIFF_DEVICE or cpu.")
+  String device;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!device.equals("cpu") && !device.equals("gpu")) {
+      System.err.println("--device must be cpu or gpu, not '" + device + "'");
+      return 2;
+    }
+    if (intraOpThreads < 1 || maxPayloadBytes < 1 || maxConnections < 1) {
+      System.err.println(
+          "--intra-op-threads, --max-payload-bytes and --max-connections must be > 0");
+      return 2;
+    }
+    ServeOptions defaults = ServeOptions.defaults(repository);
+    List<String> tokens;
+    try {
+      tokens = tokens(authTokensFile, System.getenv("SKIFF_AUTH_TOKENS"));
+    } catch (IOException e) {
+      System.err.println("cannot read --auth-tokens-file: " + e.getMessage());
+      return 2;
+    }
+    ServeOptions options =
+        new ServeOptions(
+            repository,
+            host,
+            port,
+            inferenceThreads == null ? defaults.inferenceThreads() : inferenceThreads,
+            intraOpThreads,
+            queueSize == null ? defaults.queueSize() : queueSize,
+            maxPayloadBytes,
+            maxConnections,
+            tokens,
+            device.equals("gpu"));
+    if (options.inferenceThreads() < 1 || options.queueSize() < 1) {
+      System.err.println("--inference-threads and --queue-size must be > 0");
+      return 2;
+    }
+    RuntimeServer server;
+    try {
+      server = RuntimeServer.start(options);
+    } catch (ModelLoadException e) {
+      System.err.println("cannot serve: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                }));
+    System.out.println(
+        "Skiff runtime listening on http://localhost:"
+            + server.port()
+            + "  (Swagger UI: http://localhost:"
+            + server.port()
+            + "/docs)"
+            + (tokens.isEmpty() ? "" : "  [bearer-token auth on]"));
+    stopped.await();
+    return 0;
+  }
+
+  /** Tokens from the file (one per line) and the environment variable (comma-separated). */
+  static List<String> tokens(Path file, String env) throws IOException {
+    List<String> tokens = new ArrayList<>();
+    if (file != null) {
+      for (String line : Files.readAllLines(file)) {
+        String token = line.strip();
+        if (!token.isEmpty() && !token.startsWith("#")) {
+          tokens.add(token);
+        }
+      }
+    }
+    if (env != null) {
+      Arrays.stream(env.split(","))
+          .map(String::strip)
+          .filter(t -> !t.isEmpty())
+          .forEach(tokens::add);
+    }
+    return tokens;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.skiff.runtime.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The runtime's Prometheus metrics, all prefixed {@code skiff_}, in base units (seconds), labelled
+ * by model and version so dashboards can compare versions during a canary.
+ */
+public final class RuntimeMetrics {
+  private static final double[] LATENCY_BUCKETS = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+
+  private final PrometheusRegistry registry;
+  private final Counter requests;
+  private final Histogram requestDuration;
+  private final Histogram inferenceDuration;
+  private final Histogram queueDuration;
+  private final Gauge inflight;
+  private final Counter rejected;
+  private final Gauge modelLoaded;
+  private final Gauge loadDuration;
+  private final Gauge queueDepth;
+
+  public RuntimeMetrics() {
+    this(new PrometheusRegistry(), true);
+  }
+
+  RuntimeMetrics(PrometheusRegistry registry, boolean jvmMetrics) {
+    this.registry = registry;
+    requests =
+        Counter.builder()
+            .name("skiff_requests_total")
+            .help("Inference and metadata requests answered, by HTTP status code")
+            .labelNames("model", "version", "code")
+            .register(registry);
+    requestDuration =
+        Histogram.builder()
+            .name("skiff_request_duration_seconds")
+            .help("Time from request start to response, including queueing and encoding")
+            .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+            .labelNames("model", "version")
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .classicOnly()
+            .register(registry);
+    inferenceDuration =
+        Histogram.builder()
+            .name("skiff_inference_duration_seconds")
+            .help("Time the backend spent running the model")
+            .labelNames("model", "version")
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .classicOnly()
+            .register(registry);
+    queueDuration =
+        Histogram.builder()
+            .name("skiff_queue_duration_seconds")
+            .help("Time a request waited for an inference thread")
+            .labelNames("model", "version")
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .classicOnly()
+            .register(registry);
+    inflight =
+        Gauge.builder()
+            .name("skiff_inflight_requests")
+            .help("Inference requests being processed now")
+            .labelNames("model", "version")
+            .register(registry);
+    rejected =
+        Counter.builder()
+            .name("skiff_rejected_requests_total")
+            .help(
+                "Requests refused before inference, by reason (invalid_request, unauthorized,"
+                    + " not_found, payload_too_large, overloaded, unavailable)")
+            .labelNames("model", "version", "reason")
+            .register(registry);
+    modelLoaded =
+        Gauge.builder()
+            .name("skiff_model_loaded")
+            .help("1 when the model version is loaded and warmed up, 0 otherwise")
+            .labelNames("model", "version")
+            .register(registry);
+    loadDuration =
+        Gauge.builder()
+            .name("skiff_model_load_duration_seconds")
+            .help("How long loading and warming up the model version took")
+            .labelNames("model", "version")
+            .register(registry);
+    queueDepth =
+        Gauge.builder()
+            .name("skiff_queue_depth")
+            .help("Inference requests waiting for a thread")
+            .register(registry);
+    if (jvmMetrics) {
+      JvmMetrics.builder().register(registry);
+    }
+  }
+
+  public void requestFinished(String model, String version, int code, double seconds) {
+    requests.labelValues(model, version, Integer.toString(code)).inc();
+    requestDuration.labelValues(model, version).observe(seconds);
+  }
+
+  public void rejected(String model, String version, String reason) {
+    rejected.labelValues(model, version, reason).inc();
+  }
+
+  public void inferenceFinished(
+      String model, String version, double queueSeconds, double runSeconds) {
+    queueDuration.labelValues(model, version).observe(queueSeconds);
+    inferenceDuration.labelValues(model, version).observe(runSeconds);
+  }
+
+  public void inflight(String model, String version, int delta) {
+    inflight.labelValues(model, version).inc(delta);
+  }
+
+  public void queueDepth(int depth) {
+    queueDepth.set(depth);
+  }
+
+  public void modelLoaded(String model, String version, boolean loaded, double loadSeconds) {
+    modelLoaded.labelValues(model, version).set(loaded ? 1 : 0);
+    loadDuration.labelValues(model, version).set(loadSeconds);
+  }
+
+  /** Writes every metric in the Prometheus text format (version 0.0.4). */
+  public void write(OutputStream out) throws IOException {
+    new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+}

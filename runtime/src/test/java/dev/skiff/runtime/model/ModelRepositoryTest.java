@@ -1,0 +1,95 @@
+package dev.skiff.runtime.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.skiff.runtime.backend.BackendOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRepositoryTest {
+  static final Path TEST_MODELS = Paths.get("src/test/resources/models");
+  static ModelRepository repository;
+
+  @BeforeAll
+  static void loadTestRepository() {
+    repository = ModelRepository.open(TEST_MODELS, ModelRepository.discoverBackends());
+    repository.loadAll(new BackendOptions(1, false), (v, s) -> {});
+  }
+
+  @AfterAll
+  static void close() {
+    repository.close();
+  }
+
+  @Test
+  void loadsGoodModelsAndStopsOnlyTheMismatchedOne() {
+    assertThat(repository.model("add").orElseThrow().isReady()).isTrue();
+    assertThat(repository.model("iris-zipmap").orElseThrow().isReady()).isTrue();
+    ModelVersion mismatch = repository.model("mismatch").orElseThrow().defaultVersion();
+    assertThat(mismatch.state()).isEqualTo(ModelVersion.State.FAILED);
+    assertThat(mismatch.failure().orElseThrow())
+        .contains("input 'input' is declared FP32 [-1, 5] but the model file has FP32 [-1, 4]");
+    assertThat(repository.isReady()).isFalse();
+  }
+
+  @Test
+  void refusesUnsignedInputsOnnxRuntimeJavaCannotFeed() {
+    ModelVersion unsigned = repository.model("datatypes-unsigned").orElseThrow().defaultVersion();
+    assertThat(unsigned.failure().orElseThrow())
+        .contains("UINT16")
+        .contains("cannot create tensors");
+  }
+
+  @Test
+  void zipMapOutputIsPresentedAsAProbabilityTensor() {
+    var contract =
+        repository.model("iris-zipmap").orElseThrow().defaultVersion().loaded().orElseThrow();
+    assertThat(contract.outputs().get(1).toString()).isEqualTo("output_probability FP32 [-1, 3]");
+  }
+
+  @Test
+  void missingOrEmptyRepositoryIsAClearError(@TempDir Path empty) {
+    assertThatThrownBy(
+            () -> ModelRepository.open(empty.resolve("nope"), ModelRepository.discoverBackends()))
+        .hasMessageContaining("is not a directory");
+    assertThatThrownBy(() -> ModelRepository.open(empty, ModelRepository.discoverBackends()))
+        .hasMessageContaining("holds no models")
+        .hasMessageContaining("<repo>/<model>/model.yaml");
+  }
+
+  @Test
+  void brokenSettingsStopOnlyThatModel(@TempDir Path repo) throws IOException {
+    Path typo = Files.createDirectories(repo.resolve("typo/v1"));
+    Files.writeString(typo.getParent().resolve("model.yaml"), "name: typo\nimputs: []\n");
+    Path noVersions = Files.createDirectories(repo.resolve("empty"));
+    Files.writeString(noVersions.resolve("model.yaml"), "name: empty\n");
+    Path badType = Files.createDirectories(repo.resolve("badtype/v1"));
+    Files.writeString(
+        badType.getParent().resolve("model.yaml"),
+        "inputs: [{name: x, datatype: FLOAT, shape: [-1]}]\n");
+    Path noFile = Files.createDirectories(repo.resolve("nofile/v1"));
+    Files.writeString(noFile.getParent().resolve("model.yaml"), "name: nofile\n");
+    ModelRepository broken = ModelRepository.open(repo, ModelRepository.discoverBackends());
+    assertThat(broken.brokenModels().get("typo")).contains("unknown key 'imputs'");
+    assertThat(broken.brokenModels().get("empty")).contains("has no version folders");
+    assertThat(broken.brokenModels().get("badtype")).contains("datatype 'FLOAT'");
+    broken.loadAll(new BackendOptions(1, false), (v, s) -> {});
+    assertThat(broken.model("nofile").orElseThrow().defaultVersion().failure().orElseThrow())
+        .contains("no model file")
+        .contains(".onnx");
+    broken.close();
+  }
+
+  @Test
+  void versionsOrderNumerically() {
+    assertThat(java.util.stream.Stream.of("v10", "v2", "v1").sorted(VersionOrder.INSTANCE))
+        .containsExactly("v1", "v2", "v10");
+  }
+}

@@ -1,0 +1,106 @@
+"""Clients that nobody on this project wrote, run against a live Skiff runtime.
+
+The Java test ThirdPartyClientsIT starts the runtime on the example models and runs this file with
+SKIFF_URL (e.g. http://127.0.0.1:41234) in the environment.
+"""
+
+import asyncio
+import json
+import os
+import pathlib
+
+import numpy as np
+import pytest
+import tritonclient.http as triton
+from tritonclient.utils import InferenceServerException
+
+URL = os.environ["SKIFF_URL"]
+HOSTPORT = URL.removeprefix("http://")
+EXAMPLES = pathlib.Path(os.environ.get("SKIFF_EXAMPLES", "../examples"))
+IRIS_ROWS = np.array([[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6.0, 2.5]], dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def client():
+    c = triton.InferenceServerClient(url=HOSTPORT)
+    yield c
+    c.close()
+
+
+def test_triton_server_and_model_metadata(client):
+    assert client.is_server_live()
+    assert client.is_server_ready()
+    assert client.get_server_metadata()["name"] == "skiff"
+    assert client.is_model_ready("iris")
+    assert client.is_model_ready("iris", "v1")
+    meta = client.get_model_metadata("iris")
+    assert meta["name"] == "iris"
+    assert meta["versions"] == ["v1"]
+    assert meta["inputs"] == [{"name": "input", "datatype": "FP32", "shape": [-1, 4]}]
+    assert [o["name"] for o in meta["outputs"]] == ["label", "probabilities"]
+
+
+def test_triton_infer_json(client):
+    inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS, binary_data=False)
+    outputs = [
+        triton.InferRequestedOutput("label", binary_data=False),
+        triton.InferRequestedOutput("probabilities", binary_data=False),
+    ]
+    result = client.infer("iris", [inp], outputs=outputs, request_id="triton-1")
+    assert result.get_response()["id"] == "triton-1"
+    assert result.as_numpy("label").tolist() == [0, 2]
+    probabilities = result.as_numpy("probabilities")
+    assert probabilities.shape == (2, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), [1.0, 1.0], rtol=1e-5)
+
+
+def test_triton_infer_with_version_and_one_output(client):
+    digits = json.loads((EXAMPLES / "requests" / "digits.json").read_text())["inputs"][0]
+    data = np.array(digits["data"], dtype=np.float32).reshape(digits["shape"])
+    inp = triton.InferInput("input", list(data.shape), "FP32")
+    inp.set_data_from_numpy(data, binary_data=False)
+    result = client.infer(
+        "digits",
+        [inp],
+        model_version="v1",
+        outputs=[triton.InferRequestedOutput("label", binary_data=False)],
+    )
+    assert result.as_numpy("label").tolist() == [3, 7]
+    assert result.as_numpy("probabilities") is None
+
+
+def test_triton_sees_clear_errors(client):
+    bad = triton.InferInput("input", [1, 3], "FP32")
+    bad.set_data_from_numpy(np.zeros((1, 3), dtype=np.float32), binary_data=False)
+    with pytest.raises(InferenceServerException, match=r"has shape \[1, 3\] but the model expects \[-1, 4\]"):
+        client.infer("iris", [bad])
+    with pytest.raises(InferenceServerException, match="model 'nope' not found"):
+        client.get_model_metadata("nope")
+
+
+def test_kserve_v2_and_v1_clients():
+    from kserve import InferenceRESTClient, InferInput, InferRequest, RESTConfig
+
+    async def run():
+        v2 = InferenceRESTClient(RESTConfig(protocol="v2"))
+        assert await v2.is_server_ready(URL)
+        assert await v2.is_model_ready(URL, "iris")
+        request = InferRequest(
+            model_name="iris",
+            infer_inputs=[InferInput("input", [2, 4], "FP32", data=IRIS_ROWS.flatten().tolist())],
+            request_id="kserve-1",
+        )
+        response = await v2.infer(URL, request, model_name="iris")
+        assert response.id == "kserve-1"
+        labels = next(o for o in response.outputs if o.name == "label")
+        assert labels.data == [0, 2]
+        await v2.close()
+
+        v1 = InferenceRESTClient(RESTConfig(protocol="v1"))
+        body = json.loads((EXAMPLES / "requests" / "iris-v1.json").read_text())
+        answer = await v1.infer(URL, body, model_name="iris")
+        assert [p["label"] for p in answer["predictions"]] == [0, 2]
+        await v1.close()
+
+    asyncio.run(run())
