@@ -101,7 +101,7 @@ public final class RuntimeServer implements AutoCloseable {
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
     routing.addFilter(new RequestIds());
     if (!options.authTokens().isEmpty()) {
-      routing.addFilter(new BearerTokenAuth(options.authTokens()));
+      routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
     }
     routing
         .register("/v2", new V2Service(inference, v2Codec, metrics, version))

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.http;
 
+import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.protocol.ApiException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
@@ -23,8 +24,10 @@ public final class BearerTokenAuth implements Filter {
       Set.of("/health", "/v2/health", "/metrics", "/openapi", "/docs");
 
   private final List<byte[]> tokenDigests;
+  private final RuntimeMetrics metrics;
 
-  public BearerTokenAuth(List<String> tokens) {
+  public BearerTokenAuth(List<String> tokens, RuntimeMetrics metrics) {
+    this.metrics = metrics;
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("at least one token is required");
     }
@@ -40,15 +43,15 @@ public final class BearerTokenAuth implements Filter {
     }
     String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     if (header == null) {
-      deny(res, "this endpoint requires 'Authorization: Bearer <token>'");
+      deny(path, res, "this endpoint requires 'Authorization: Bearer <token>'");
       return;
     }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      deny(res, "the Authorization header must use the Bearer scheme");
+      deny(path, res, "the Authorization header must use the Bearer scheme");
       return;
     }
     if (!matches(header.substring(7).trim())) {
-      deny(res, "the bearer token is not valid");
+      deny(path, res, "the bearer token is not valid");
       return;
     }
     chain.proceed();
@@ -72,8 +75,22 @@ public final class BearerTokenAuth implements Filter {
     return found;
   }
 
-  private static void deny(RoutingResponse res, String message) {
+  private void deny(String path, RoutingResponse res, String message) {
+    metrics.rejected(modelOf(path), "", "unauthorized");
     ErrorMapping.send(res, ApiException.unauthorized(message));
+  }
+
+  /**
+   * The model a refused request was for ({@code /v2/models/m/...}, {@code /v1/models/m:predict}).
+   */
+  static String modelOf(String path) {
+    String[] parts = path.split("/");
+    if (parts.length > 3 && parts[2].equals("models")) {
+      String model = parts[3];
+      int colon = model.indexOf(':');
+      return colon < 0 ? model : model.substring(0, colon);
+    }
+    return "";
   }
 
   private static byte[] digest(String token) {

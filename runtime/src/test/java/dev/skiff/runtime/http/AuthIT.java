@@ -78,5 +78,8 @@ class AuthIT {
     assertThat(http.get("/docs").statusCode()).isEqualTo(200);
     assertThat(json(http.get("/openapi")).at("/components/securitySchemes/bearer/scheme").asText())
         .isEqualTo("bearer");
+    assertThat(http.get("/metrics").body())
+        .containsPattern(
+            "skiff_rejected_requests_total\\{model=\"iris\",reason=\"unauthorized\",version=\"\"} [1-9]");
   }
 }

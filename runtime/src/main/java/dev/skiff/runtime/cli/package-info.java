@@ -1,0 +1,2 @@
+/** Command-line modes of the runtime. */
+package dev.skiff.runtime.cli;

@@ -1,0 +1,2 @@
+/** Validating and running inference requests on a bounded pool of platform threads. */
+package dev.skiff.runtime.inference;

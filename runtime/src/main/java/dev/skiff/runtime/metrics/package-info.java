@@ -1,0 +1,2 @@
+/** Prometheus metrics of the runtime. */
+package dev.skiff.runtime.metrics;

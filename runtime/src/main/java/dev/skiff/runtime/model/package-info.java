@@ -1,0 +1,2 @@
+/** The model repository: settings, versions, loading and load-time schema checks. */
+package dev.skiff.runtime.model;

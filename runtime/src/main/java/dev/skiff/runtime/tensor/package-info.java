@@ -1,0 +1,2 @@
+/** Tensors, their datatypes and declared shapes. */
+package dev.skiff.runtime.tensor;
