@@ -104,3 +104,53 @@ def test_kserve_v2_and_v1_clients():
         await v1.close()
 
     asyncio.run(run())
+
+
+def test_triton_binary_tensors_in_and_out(client):
+    inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS, binary_data=True)
+    outputs = [
+        triton.InferRequestedOutput("label", binary_data=True),
+        triton.InferRequestedOutput("probabilities", binary_data=True),
+    ]
+    result = client.infer("iris", [inp], outputs=outputs, request_id="triton-bin")
+    assert result.get_response()["id"] == "triton-bin"
+    assert result.get_output("label")["parameters"]["binary_data_size"] == 2 * 8
+    assert result.as_numpy("label").tolist() == [0, 2]
+    probabilities = result.as_numpy("probabilities")
+    assert probabilities.dtype == np.float32 and probabilities.shape == (2, 3)
+
+    # the same rows as JSON give the same numbers, bit for bit
+    as_json = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    as_json.set_data_from_numpy(IRIS_ROWS, binary_data=False)
+    json_outputs = [triton.InferRequestedOutput("probabilities", binary_data=False)]
+    reference = client.infer("iris", [as_json], outputs=json_outputs).as_numpy("probabilities")
+    np.testing.assert_array_equal(probabilities, reference)
+
+
+def test_triton_binary_outputs_when_none_are_named(client):
+    # With no outputs named, tritonclient asks for every output as binary (binary_data_output).
+    inp = triton.InferInput("input", [1, 4], "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS[:1], binary_data=True)
+    result = client.infer("iris", [inp])
+    assert "data" not in result.get_output("probabilities")
+    assert result.as_numpy("label").tolist() == [0]
+    assert result.as_numpy("probabilities").shape == (1, 3)
+
+
+def test_triton_binary_input_with_json_and_binary_outputs(client):
+    digits = json.loads((EXAMPLES / "requests" / "digits.json").read_text())["inputs"][0]
+    data = np.array(digits["data"], dtype=np.float32).reshape(digits["shape"])
+    inp = triton.InferInput("input", list(data.shape), "FP32")
+    inp.set_data_from_numpy(data, binary_data=True)
+    outputs = [
+        triton.InferRequestedOutput("label", binary_data=False),
+        triton.InferRequestedOutput("probabilities", binary_data=True),
+    ]
+    result = client.infer("digits", [inp], model_version="v1", outputs=outputs)
+    assert result.get_output("label")["data"] == [3, 7]
+    assert result.as_numpy("label").tolist() == [3, 7]
+    probabilities = result.as_numpy("probabilities")
+    assert probabilities.shape == (2, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), [1.0, 1.0], rtol=1e-5)
+    assert probabilities.argmax(axis=1).tolist() == [3, 7]

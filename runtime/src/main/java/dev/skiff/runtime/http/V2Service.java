@@ -8,10 +8,14 @@ import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.protocol.BinaryOutputs;
+import dev.skiff.runtime.protocol.BinaryTensorData;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V2JsonCodec;
 import dev.skiff.runtime.tensor.TensorSpec;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -21,12 +25,15 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The Open Inference Protocol V2 REST API (the one KServe, MLServer and Triton speak): server and
  * model metadata, readiness, and inference, with and without a version in the path.
  */
 public final class V2Service implements HttpService {
+  private static final HeaderName BINARY_HEADER = HeaderNames.create(BinaryTensorData.HEADER);
+
   private final InferenceService inference;
   private final V2JsonCodec codec;
   private final RuntimeMetrics metrics;
@@ -68,7 +75,7 @@ public final class V2Service implements HttpService {
 
   private void serverMetadata(ServerRequest req, ServerResponse res) {
     ObjectNode body = Json.object().put("name", "skiff").put("version", serverVersion);
-    body.putArray("extensions").add("model_repository_readiness");
+    body.putArray("extensions").add("model_repository_readiness").add("binary_tensor_data");
     Json.send(res, Status.OK_200, body);
   }
 
@@ -116,14 +123,24 @@ public final class V2Service implements HttpService {
     int code = 200;
     try {
       InferenceRequest request;
+      Optional<String> headerLength = req.headers().first(BINARY_HEADER);
       try (InputStream body = req.content().inputStream()) {
-        request = codec.readRequest(body);
+        request =
+            headerLength.isPresent() // binary tensor data extension: JSON, then tensor bytes
+                ? codec.readRequest(body.readAllBytes(), headerLength.get())
+                : codec.readRequest(body);
       }
+      BinaryOutputs binary = BinaryOutputs.of(request);
       String id = request.id() != null ? request.id() : RequestIds.of(req);
       InferenceResponse response = inference.infer(version, request, id);
       ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-      codec.writeResponse(response, out);
-      res.header(HeaderValues.CONTENT_TYPE_JSON);
+      int jsonPartLength = codec.writeResponse(response, binary, out);
+      if (jsonPartLength >= 0) {
+        res.header(BINARY_HEADER, Integer.toString(jsonPartLength));
+        res.header(HeaderValues.CONTENT_TYPE_OCTET_STREAM);
+      } else {
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+      }
       res.send(out.toByteArray());
     } catch (ApiException e) {
       code = e.status();

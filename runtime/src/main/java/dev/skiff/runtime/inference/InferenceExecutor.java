@@ -54,13 +54,7 @@ public final class InferenceExecutor implements AutoCloseable {
     try {
       future = pool.submit(task);
     } catch (RejectedExecutionException e) {
-      throw ApiException.overloaded(
-          "the server is at capacity ("
-              + threads
-              + " inference threads busy, "
-              + queueCapacity
-              + " requests queued); retry later",
-          1);
+      throw atCapacity();
     }
     try {
       return future.get();
@@ -74,6 +68,34 @@ public final class InferenceExecutor implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw ApiException.unavailable("the request was interrupted (server shutting down)");
     }
+  }
+
+  /**
+   * Queues {@code task} for an inference thread without waiting for it (the dynamic batcher
+   * completes its callers itself).
+   *
+   * @throws ApiException 503 when the queue is full
+   */
+  public void submit(Runnable task) {
+    try {
+      pool.execute(task);
+    } catch (RejectedExecutionException e) {
+      throw atCapacity();
+    }
+  }
+
+  private ApiException atCapacity() {
+    return ApiException.overloaded(
+        "the server is at capacity ("
+            + threads
+            + " inference threads busy, "
+            + queueCapacity
+            + " requests queued); retry later",
+        1);
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
   }
 
   public int queued() {

@@ -2,6 +2,7 @@ package dev.skiff.runtime.inference;
 
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.model.ModelSettings;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.protocol.ApiException;
@@ -15,12 +16,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Answers inference requests whatever protocol they came in: finds the version, holds the request
- * to the version's contract, runs it on the {@link InferenceExecutor} and records the timings.
+ * to the version's contract, runs it on the {@link InferenceExecutor} (through the version's {@link
+ * DynamicBatcher} when its model.yaml enables batching) and records the timings.
  */
 public final class InferenceService {
   private static final Logger LOG = Logger.getLogger(InferenceService.class.getName());
@@ -28,6 +31,7 @@ public final class InferenceService {
   private final ModelRepository repository;
   private final InferenceExecutor executor;
   private final RuntimeMetrics metrics;
+  private final Map<ModelVersion, DynamicBatcher> batchers = new ConcurrentHashMap<>();
 
   public InferenceService(
       ModelRepository repository, InferenceExecutor executor, RuntimeMetrics metrics) {
@@ -94,22 +98,13 @@ public final class InferenceService {
     ModelVersion.Loaded contract = readyContract(version);
     List<Tensor> inputs = checkInputs(contract.inputs(), request.inputs());
     Set<String> outputs = selectOutputs(contract.outputs(), request.outputs());
-    long submitted = System.nanoTime();
+    DynamicBatcher batcher = batcher(version, contract);
     metrics.inflight(version.modelName(), version.name(), 1);
     try {
       Map<String, Tensor> results =
-          executor.execute(
-              () -> {
-                long started = System.nanoTime();
-                metrics.queueDepth(executor.queued());
-                Map<String, Tensor> out = contract.session().run(inputs, outputs);
-                metrics.inferenceFinished(
-                    version.modelName(),
-                    version.name(),
-                    (started - submitted) / 1e9,
-                    (System.nanoTime() - started) / 1e9);
-                return out;
-              });
+          batcher != null
+              ? batcher.run(inputs, outputs)
+              : runAlone(version, contract, inputs, outputs);
       List<Tensor> ordered = new ArrayList<>(outputs.size());
       for (String name : outputs) {
         Tensor tensor = results.get(name);
@@ -129,6 +124,48 @@ public final class InferenceService {
     } finally {
       metrics.inflight(version.modelName(), version.name(), -1);
     }
+  }
+
+  private Map<String, Tensor> runAlone(
+      ModelVersion version, ModelVersion.Loaded contract, List<Tensor> inputs, Set<String> outputs)
+      throws Exception {
+    long submitted = System.nanoTime();
+    return executor.execute(
+        () -> {
+          long started = System.nanoTime();
+          metrics.queueDepth(executor.queued());
+          Map<String, Tensor> out = contract.session().run(inputs, outputs);
+          metrics.inferenceFinished(
+              version.modelName(),
+              version.name(),
+              (started - submitted) / 1e9,
+              (System.nanoTime() - started) / 1e9);
+          return out;
+        });
+  }
+
+  /** The version's batcher when its model enables batching (checked at load time), else null. */
+  private DynamicBatcher batcher(ModelVersion version, ModelVersion.Loaded contract) {
+    ModelSettings.Batching batching =
+        repository
+            .model(version.modelName())
+            .map(model -> model.settings().batching())
+            .orElse(null);
+    if (batching == null) {
+      return null;
+    }
+    return batchers.computeIfAbsent(
+        version,
+        v ->
+            new DynamicBatcher(
+                v.modelName(),
+                v.name(),
+                contract.session(),
+                batching.maxBatchSize(),
+                batching.delayMillis(),
+                executor.queueCapacity(),
+                executor,
+                metrics));
   }
 
   /** Every declared input present once, with its datatype and a shape the contract accepts. */

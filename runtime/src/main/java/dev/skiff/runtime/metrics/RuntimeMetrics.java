@@ -18,11 +18,14 @@ public final class RuntimeMetrics {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
   };
 
+  private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
   private final PrometheusRegistry registry;
   private final Counter requests;
   private final Histogram requestDuration;
   private final Histogram inferenceDuration;
   private final Histogram queueDuration;
+  private final Histogram batchSize;
   private final Gauge inflight;
   private final Counter rejected;
   private final Gauge modelLoaded;
@@ -61,9 +64,19 @@ public final class RuntimeMetrics {
     queueDuration =
         Histogram.builder()
             .name("skiff_queue_duration_seconds")
-            .help("Time a request waited for an inference thread")
+            .help(
+                "Time a request waited for an inference thread (with dynamic batching: from"
+                    + " joining the batch queue until its batch started)")
             .labelNames("model", "version")
             .classicUpperBounds(LATENCY_BUCKETS)
+            .classicOnly()
+            .register(registry);
+    batchSize =
+        Histogram.builder()
+            .name("skiff_batch_size")
+            .help("Rows per model call of a version with dynamic batching")
+            .labelNames("model", "version")
+            .classicUpperBounds(BATCH_SIZE_BUCKETS)
             .classicOnly()
             .register(registry);
     inflight =
@@ -114,6 +127,17 @@ public final class RuntimeMetrics {
   public void inferenceFinished(
       String model, String version, double queueSeconds, double runSeconds) {
     queueDuration.labelValues(model, version).observe(queueSeconds);
+    inferenceDuration.labelValues(model, version).observe(runSeconds);
+  }
+
+  /** A request's wait in the dynamic batch queue, until its batch started running. */
+  public void queued(String model, String version, double queueSeconds) {
+    queueDuration.labelValues(model, version).observe(queueSeconds);
+  }
+
+  /** One model call of a dynamic batch: its rows and how long the backend ran. */
+  public void batchFinished(String model, String version, long rows, double runSeconds) {
+    batchSize.labelValues(model, version).observe(rows);
     inferenceDuration.labelValues(model, version).observe(runSeconds);
   }
 

@@ -236,6 +236,9 @@ public final class ModelRepository implements AutoCloseable {
               "output",
               ModelSettings.toSpecs(model.settings().outputs(), where),
               session.outputs());
+      if (model.settings().batching() != null) {
+        model.settings().batching().check(where, inputs, outputs);
+      }
       warmUp(session, inputs, outputs, where);
       return new ModelVersion.Loaded(
           session, backend.format(), inputs, outputs, (System.nanoTime() - start) / 1e9);

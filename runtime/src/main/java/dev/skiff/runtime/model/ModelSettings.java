@@ -91,7 +91,48 @@ public record ModelSettings(
    */
   public record Batching(
       @JsonProperty("maxBatchSize") Integer maxBatchSize,
-      @JsonProperty("maxDelayMillis") Integer maxDelayMillis) {}
+      @JsonProperty("maxDelayMillis") Integer maxDelayMillis) {
+
+    /** The longest a request waits for company; 0 (batch only what is queued) when unset. */
+    public int delayMillis() {
+      return maxDelayMillis == null ? 0 : maxDelayMillis;
+    }
+
+    /**
+     * Batching joins requests along dimension 0, so every tensor must leave it open (-1).
+     *
+     * @throws ModelLoadException naming the setting or tensor that does not allow batching
+     */
+    void check(String where, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+      if (maxBatchSize == null || maxBatchSize < 1) {
+        throw new ModelLoadException(
+            where + ": batching.maxBatchSize must be an integer >= 1, found " + maxBatchSize);
+      }
+      if (maxDelayMillis != null && maxDelayMillis < 0) {
+        throw new ModelLoadException(
+            where + ": batching.maxDelayMillis must be >= 0, found " + maxDelayMillis);
+      }
+      List<String> fixed = new ArrayList<>();
+      for (TensorSpec spec : inputs) {
+        if (spec.rank() == 0 || spec.dim(0) != -1) {
+          fixed.add("input " + spec);
+        }
+      }
+      for (TensorSpec spec : outputs) {
+        if (spec.rank() == 0 || spec.dim(0) != -1) {
+          fixed.add("output " + spec);
+        }
+      }
+      if (!fixed.isEmpty()) {
+        throw new ModelLoadException(
+            where
+                + ": batching needs dimension 0 of every input and output to be -1 (the batch),"
+                + " but "
+                + String.join(", ", fixed)
+                + " does not allow it; remove 'batching' or declare the batch dimension as -1");
+      }
+    }
+  }
 
   static List<TensorSpec> toSpecs(List<TensorSettings> settings, String where) {
     List<TensorSpec> specs = new ArrayList<>();

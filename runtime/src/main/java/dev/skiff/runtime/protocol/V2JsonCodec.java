@@ -8,11 +8,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +28,8 @@ import java.util.Set;
 /**
  * Reads and writes the JSON form of Open Inference Protocol V2 requests and responses with
  * Jackson's streaming API, so tensor data goes from the socket into native buffers without a tree
- * of boxed numbers in between.
+ * of boxed numbers in between. Also the binary tensor data extension: a JSON part followed by raw
+ * tensor bytes (see {@link BinaryTensorData}).
  */
 public final class V2JsonCodec {
   /** Nesting deeper than this is refused (tensors of rank > 30 do not occur in practice). */
@@ -60,7 +63,29 @@ public final class V2JsonCodec {
   /** Decodes a V2 request body; every problem becomes a 400 that names the field or tensor. */
   public InferenceRequest readRequest(InputStream body) {
     try (JsonParser parser = factory.createParser(body)) {
-      return readRequest(parser);
+      return readRequest(parser, null);
+    } catch (ApiException e) {
+      throw e;
+    } catch (JsonProcessingException e) {
+      throw malformed(e);
+    } catch (IOException e) {
+      throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Decodes a request in the binary tensor data extension: the first {@code headerLength} bytes
+   * (the {@value BinaryTensorData#HEADER} header's value) are JSON; inputs with {@code
+   * "parameters": {"binary_data_size": n}} take the following bytes, in input order, and together
+   * must use every byte of the body.
+   */
+  public InferenceRequest readRequest(byte[] body, String headerLength) {
+    int jsonLength = BinaryTensorData.headerLength(headerLength, body.length);
+    BinaryPart binary = new BinaryPart(body, jsonLength);
+    try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
+      InferenceRequest request = readRequest(parser, binary);
+      binary.checkAllUsed();
+      return request;
     } catch (ApiException e) {
       throw e;
     } catch (JsonProcessingException e) {
@@ -82,7 +107,7 @@ public final class V2JsonCodec {
     return ApiException.badRequest("malformed JSON" + where + ": " + message);
   }
 
-  private InferenceRequest readRequest(JsonParser parser) throws IOException {
+  private InferenceRequest readRequest(JsonParser parser, BinaryPart binary) throws IOException {
     if (parser.nextToken() != JsonToken.START_OBJECT) {
       throw ApiException.badRequest("the request body must be a JSON object");
     }
@@ -96,7 +121,7 @@ public final class V2JsonCodec {
       switch (field) {
         case "id" -> id = readString(parser, value, "id");
         case "parameters" -> parameters = readObject(parser, value, "parameters");
-        case "inputs" -> inputs = readInputs(parser, value);
+        case "inputs" -> inputs = readInputs(parser, value, binary);
         case "outputs" -> outputs = readOutputs(parser, value);
         default -> parser.skipChildren();
       }
@@ -110,14 +135,15 @@ public final class V2JsonCodec {
     return new InferenceRequest(id, parameters, inputs, outputs);
   }
 
-  private List<Tensor> readInputs(JsonParser parser, JsonToken token) throws IOException {
+  private List<Tensor> readInputs(JsonParser parser, JsonToken token, BinaryPart binary)
+      throws IOException {
     if (token != JsonToken.START_ARRAY) {
       throw ApiException.badRequest("'inputs' must be an array");
     }
     List<Tensor> inputs = new ArrayList<>();
     Set<String> names = new HashSet<>();
     while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-      Tensor tensor = readInput(parser, token, inputs.size());
+      Tensor tensor = readInput(parser, token, inputs.size(), binary);
       if (!names.add(tensor.name())) {
         throw ApiException.badRequest("input '" + tensor.name() + "' appears more than once");
       }
@@ -129,7 +155,8 @@ public final class V2JsonCodec {
     return inputs;
   }
 
-  private Tensor readInput(JsonParser parser, JsonToken token, int position) throws IOException {
+  private Tensor readInput(JsonParser parser, JsonToken token, int position, BinaryPart binary)
+      throws IOException {
     if (token != JsonToken.START_OBJECT) {
       throw ApiException.badRequest("inputs[" + position + "] must be an object");
     }
@@ -138,6 +165,7 @@ public final class V2JsonCodec {
     long[] shape = null;
     Tensor tensor = null;
     TokenBuffer pendingData = null;
+    long binarySize = -1;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
@@ -154,7 +182,8 @@ public final class V2JsonCodec {
             pendingData.copyCurrentStructure(parser);
           }
         }
-        default -> parser.skipChildren(); // 'parameters' and extensions
+        case "parameters" -> binarySize = readBinarySize(parser, value, label);
+        default -> parser.skipChildren(); // extensions
       }
     }
     if (name == null || name.isEmpty()) {
@@ -165,6 +194,21 @@ public final class V2JsonCodec {
     }
     if (shape == null) {
       throw ApiException.badRequest("input '" + name + "' has no 'shape'");
+    }
+    if (binarySize >= 0) {
+      if (binary == null) {
+        throw ApiException.badRequest(
+            "input '"
+                + name
+                + "' has binary_data_size but the request has no "
+                + BinaryTensorData.HEADER
+                + " header saying where the JSON ends");
+      }
+      if (tensor != null || pendingData != null) {
+        throw ApiException.badRequest(
+            "input '" + name + "' has both 'data' and binary_data_size; send one of them");
+      }
+      return binary.next(name, datatype(name, datatypeName), shape, binarySize);
     }
     if (tensor == null && pendingData != null) {
       try (JsonParser replay = pendingData.asParser(parser.getCodec())) {
@@ -180,13 +224,28 @@ public final class V2JsonCodec {
 
   private Tensor readData(JsonParser parser, String name, String datatypeName, long[] shape)
       throws IOException {
-    Datatype datatype =
-        Datatype.fromName(datatypeName)
-            .orElseThrow(
-                () ->
-                    ApiException.badRequest(
-                        "input '" + name + "': unknown datatype '" + datatypeName + "'"));
-    return TensorDataReader.read(parser, name, datatype, shape, maxElements);
+    return TensorDataReader.read(parser, name, datatype(name, datatypeName), shape, maxElements);
+  }
+
+  private static Datatype datatype(String name, String datatypeName) {
+    return Datatype.fromName(datatypeName)
+        .orElseThrow(
+            () ->
+                ApiException.badRequest(
+                    "input '" + name + "': unknown datatype '" + datatypeName + "'"));
+  }
+
+  /** An input's {@code parameters}: its {@code binary_data_size}, or -1 when it has none. */
+  private long readBinarySize(JsonParser parser, JsonToken token, String label) throws IOException {
+    JsonNode size = readObject(parser, token, label + " parameters").get("binary_data_size");
+    if (size == null) {
+      return -1;
+    }
+    if (!size.isIntegralNumber() || !size.canConvertToInt() || size.intValue() < 0) {
+      throw ApiException.badRequest(
+          label + ": binary_data_size must be a non-negative integer, found " + size);
+    }
+    return size.intValue();
   }
 
   private static long[] readShape(JsonParser parser, JsonToken token, String label)
@@ -250,6 +309,34 @@ public final class V2JsonCodec {
 
   /** Encodes a V2 response with flat {@code data} arrays. */
   public void writeResponse(InferenceResponse response, OutputStream out) throws IOException {
+    writeJson(response, BinaryOutputs.NONE, out);
+  }
+
+  /**
+   * Encodes a V2 response; outputs {@code binary} selects get {@code "parameters":
+   * {"binary_data_size": n}} in the JSON and their bytes after it, in output order.
+   *
+   * @return the JSON part's length, for the {@value BinaryTensorData#HEADER} header, or -1 when no
+   *     output is binary (the body is plain JSON)
+   */
+  public int writeResponse(
+      InferenceResponse response, BinaryOutputs binary, ByteArrayOutputStream out)
+      throws IOException {
+    int start = out.size();
+    writeJson(response, binary, out);
+    int jsonLength = out.size() - start;
+    boolean any = false;
+    for (Tensor tensor : response.outputs()) {
+      if (binary.isBinary(tensor.name())) {
+        BinaryTensorData.write(tensor, out);
+        any = true;
+      }
+    }
+    return any ? jsonLength : -1;
+  }
+
+  private void writeJson(InferenceResponse response, BinaryOutputs binary, OutputStream out)
+      throws IOException {
     try (JsonGenerator gen = factory.createGenerator(out)) {
       gen.writeStartObject();
       gen.writeStringField("model_name", response.modelName());
@@ -273,8 +360,14 @@ public final class V2JsonCodec {
           gen.writeNumber(dim);
         }
         gen.writeEndArray();
-        gen.writeFieldName("data");
-        writeData(gen, tensor);
+        if (binary.isBinary(tensor.name())) {
+          gen.writeObjectFieldStart("parameters");
+          gen.writeNumberField("binary_data_size", BinaryTensorData.byteSize(tensor));
+          gen.writeEndObject();
+        } else {
+          gen.writeFieldName("data");
+          writeData(gen, tensor);
+        }
         gen.writeEndObject();
       }
       gen.writeEndArray();
@@ -360,6 +453,45 @@ public final class V2JsonCodec {
       gen.writeNumber(value);
     } else {
       gen.writeNumber(Double.toString(value));
+    }
+  }
+
+  /** The tensor bytes after the JSON part, handed out to binary inputs in order. */
+  private static final class BinaryPart {
+    private final byte[] body;
+    private final int start;
+    private int next;
+
+    BinaryPart(byte[] body, int start) {
+      this.body = body;
+      this.start = start;
+      this.next = start;
+    }
+
+    Tensor next(String name, Datatype datatype, long[] shape, long size) {
+      if (size > body.length - next) {
+        throw ApiException.badRequest(
+            "input '"
+                + name
+                + "': binary_data_size "
+                + size
+                + " is more than the "
+                + (body.length - next)
+                + " bytes left in the body after the JSON part and earlier binary inputs");
+      }
+      Tensor tensor = BinaryTensorData.readInput(name, datatype, shape, body, next, (int) size);
+      next += (int) size;
+      return tensor;
+    }
+
+    void checkAllUsed() {
+      if (next != body.length) {
+        throw ApiException.badRequest(
+            "the body has "
+                + (body.length - start)
+                + " bytes after the JSON part but the inputs' binary_data_size add up to "
+                + (next - start));
+      }
     }
   }
 }
