@@ -1,5 +1,7 @@
 package dev.skiff.runtime;
 
+import dev.skiff.runtime.cli.FetchCommand;
+import dev.skiff.runtime.cli.RouteCommand;
 import dev.skiff.runtime.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Skiff model-serving runtime.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      FetchCommand.class,
+      RouteCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -24,7 +31,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a mode is required (serve)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a mode is required: serve, fetch or route");
   }
 
   /** Reports the version from the jar manifest. */

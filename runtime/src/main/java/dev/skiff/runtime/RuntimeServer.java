@@ -34,6 +34,8 @@ public final class RuntimeServer implements AutoCloseable {
   private final InferenceExecutor executor;
   private final WebServer server;
   private final Thread loader;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private RuntimeServer(
       ModelRepository repository, InferenceExecutor executor, WebServer server, Thread loader) {
@@ -134,6 +136,9 @@ public final class RuntimeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     server.stop();
     executor.close();
     repository.close();

@@ -1,0 +1,154 @@
+package dev.skiff.runtime.route;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Polls every version's {@code GET /health/ready} (all versions at once, each with a short timeout)
+ * so only ready backends get traffic. One answer decides: 200 makes a version ready; anything else,
+ * a connection error or a timeout makes it not ready. A version is therefore taken out of rotation
+ * at most {@code interval + timeout} after it stops answering, and put back within one interval
+ * after it is ready again. Each check result is keyed by version name and URL, so a version whose
+ * URL changes in the config starts again as not ready.
+ */
+final class HealthChecker implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
+
+  private final HttpClient client;
+  private final Supplier<RouterConfig> config;
+  private final Runnable onChange;
+  private final Duration interval;
+  private final Duration timeout;
+  private final Map<String, BackendState> states = new ConcurrentHashMap<>();
+  private final Semaphore wakeUp = new Semaphore(0);
+  private final Thread thread;
+  private volatile boolean closed;
+
+  HealthChecker(
+      HttpClient client,
+      Supplier<RouterConfig> config,
+      Runnable onChange,
+      Duration interval,
+      Duration timeout) {
+    this.client = client;
+    this.config = config;
+    this.onChange = onChange;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.thread = Thread.ofPlatform().name("skiff-router-health").daemon(true).unstarted(this::run);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Checks at once instead of at the next interval (after a config change). */
+  void checkSoon() {
+    wakeUp.release();
+  }
+
+  /** The last known state of a version, {@link BackendState#unknown()} before its first check. */
+  BackendState state(RouterConfig.Version version) {
+    return states.getOrDefault(key(version), BackendState.unknown());
+  }
+
+  boolean isReady(RouterConfig.Version version) {
+    return state(version).ready();
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        checkAll();
+        wakeUp.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
+        wakeUp.drainPermits();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warning("health check round failed: " + e);
+      }
+    }
+  }
+
+  /** One round: every version checked concurrently; listeners told once if anything changed. */
+  void checkAll() {
+    List<RouterConfig.Version> versions = config.get().versions();
+    Map<RouterConfig.Version, CompletableFuture<String>> checks = new HashMap<>();
+    for (RouterConfig.Version version : versions) {
+      checks.put(version, check(version.url()));
+    }
+    boolean changed = false;
+    for (RouterConfig.Version version : versions) {
+      String problem = checks.get(version).join();
+      BackendState before = state(version);
+      boolean ready = problem.isEmpty();
+      if (before.ready() != ready || !states.containsKey(key(version))) {
+        changed = true;
+        states.put(key(version), new BackendState(ready, problem, Instant.now()));
+        LOG.info(
+            "version '"
+                + version.name()
+                + "' at "
+                + version.url()
+                + (ready ? " is ready" : " is not ready: " + problem));
+      } else if (!ready && !before.detail().equals(problem)) {
+        states.put(key(version), new BackendState(false, problem, before.since()));
+      }
+    }
+    states.keySet().retainAll(versions.stream().map(HealthChecker::key).toList());
+    if (changed) {
+      onChange.run();
+    }
+  }
+
+  /** Empty when ready, else why not. Never fails. */
+  private CompletableFuture<String> check(URI base) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/health/ready")).timeout(timeout).GET().build();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
+        .handle(
+            (response, error) -> {
+              if (error == null) {
+                return response.statusCode() == 200
+                    ? ""
+                    : "/health/ready answered " + response.statusCode();
+              }
+              Throwable cause = error.getCause() != null ? error.getCause() : error;
+              if (cause instanceof HttpTimeoutException
+                  || cause instanceof java.util.concurrent.TimeoutException) {
+                return "/health/ready did not answer within " + timeout.toMillis() + " ms";
+              }
+              if (cause instanceof IOException) {
+                return "cannot connect: " + cause;
+              }
+              return "check failed: " + cause;
+            });
+  }
+
+  private static String key(RouterConfig.Version version) {
+    return version.name() + " " + version.url();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+  }
+}

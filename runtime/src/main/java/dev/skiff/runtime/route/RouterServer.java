@@ -1,0 +1,162 @@
+package dev.skiff.runtime.route;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.runtime.http.ErrorMapping;
+import dev.skiff.runtime.http.RequestIds;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * The runtime in {@code route} mode: one stable address in front of several model versions. It
+ * reads the config file (and keeps re-reading it), health-checks every version, and proxies every
+ * path except its own {@code /health/*} and {@code /metrics} to a version chosen by weight.
+ *
+ * <p>Backends are called with the JDK's {@link HttpClient}: one client, so one connection pool
+ * shared by all requests (HTTP/1.1 keep-alive), blocking calls that suit Helidon's virtual request
+ * threads, streaming request and response bodies, and no extra dependency.
+ */
+public final class RouterServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RouterServer.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RouterOptions options;
+  private final Router router;
+  private final ExecutorService clientExecutor;
+  private final HttpClient client;
+  private final ConfigWatcher watcher;
+  private final HealthChecker health;
+  private final WebServer server;
+  private volatile boolean draining;
+
+  private RouterServer(RouterOptions options) {
+    this.options = options;
+    RouterMetrics metrics = new RouterMetrics();
+    Router router = new Router(metrics);
+    this.router = router;
+    this.watcher =
+        new ConfigWatcher(
+            options.configFile(),
+            options.configPollInterval(),
+            config -> {
+              router.configure(config);
+              metrics.configReloaded(true);
+            },
+            () -> metrics.configReloaded(false));
+    this.clientExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(options.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(clientExecutor)
+            .build();
+    this.health =
+        new HealthChecker(
+            client,
+            router::config,
+            router::rebuild,
+            options.healthInterval(),
+            options.healthTimeout());
+    router.health(health);
+    Mirror mirror =
+        new Mirror(
+            client,
+            metrics,
+            options.responseTimeout(),
+            options.mirrorMaxInFlight(),
+            options.mirrorMaxBodyBytes());
+    ProxyHandler proxy =
+        new ProxyHandler(router, client, mirror, metrics, options.responseTimeout());
+    this.server =
+        WebServer.builder()
+            .host(options.host())
+            .port(options.port())
+            .maxPayloadSize(options.maxPayloadBytes())
+            .maxTcpConnections(options.maxConnections())
+            .idleConnectionTimeout(Duration.ofSeconds(60))
+            .shutdownGracePeriod(Duration.ofSeconds(10))
+            .directHandlers(ErrorMapping.directHandlers())
+            .routing(r -> routing(r, router, metrics, proxy))
+            .build();
+    health.checkAll();
+  }
+
+  /**
+   * Reads the config, checks every version once, and starts serving.
+   *
+   * @throws InvalidRouterConfigException when the config file is missing or invalid
+   */
+  public static RouterServer start(RouterOptions options) {
+    RouterServer router = new RouterServer(options);
+    router.server.start();
+    router.watcher.start();
+    router.health.start();
+    LOG.info(
+        "routing "
+            + ConfigWatcher.describe(router.router.config())
+            + " on http://"
+            + options.host()
+            + ":"
+            + router.server.port());
+    return router;
+  }
+
+  private void routing(
+      HttpRouting.Builder routing, Router router, RouterMetrics metrics, ProxyHandler proxy) {
+    routing.addFilter(new RequestIds());
+    routing
+        .register("/health", new RouterHealthService(router, watcher::lastError, () -> draining))
+        .get(
+            "/metrics",
+            (req, res) -> {
+              ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+              metrics.write(out);
+              res.header(HeaderNames.CONTENT_TYPE, RouterMetrics.contentType());
+              res.send(out.toByteArray());
+            })
+        .any(proxy);
+    routing.error(
+        BackendFailedException.class,
+        (req, res, e) -> {
+          res.status(Status.create(e.status()));
+          res.header(ForwardedHeaders.MODEL_VERSION, e.version());
+          res.header(HeaderValues.CONTENT_TYPE_JSON);
+          res.send(JSON.createObjectNode().put("error", e.getMessage()).toString());
+        });
+    ErrorMapping.register(routing);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /**
+   * Stops gracefully: answers not-ready for {@code shutdownDelay} (so the router leaves the
+   * Service's endpoints), then stops accepting and lets requests in flight finish.
+   */
+  @Override
+  public void close() {
+    draining = true;
+    if (!options.shutdownDelay().isZero()) {
+      try {
+        Thread.sleep(options.shutdownDelay());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    server.stop();
+    watcher.close();
+    health.close();
+    client.shutdownNow();
+    clientExecutor.shutdownNow();
+  }
+}

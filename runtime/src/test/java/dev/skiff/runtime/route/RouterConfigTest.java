@@ -1,0 +1,100 @@
+package dev.skiff.runtime.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RouterConfigTest {
+
+  @Test
+  void readsTheDocumentedExample() {
+    RouterConfig config =
+        parse(
+            """
+            model: iris
+            versions:
+              - {name: v1, url: "http://iris-v1.ns.svc:8080", weight: 90}
+              - {name: v2, url: "http://iris-v2.ns.svc:8080/", weight: 10}
+            mirror: {version: v2, percent: 10}
+            """);
+    assertThat(config.model()).isEqualTo("iris");
+    assertThat(config.versions())
+        .containsExactly(
+            new RouterConfig.Version("v1", URI.create("http://iris-v1.ns.svc:8080"), 90),
+            new RouterConfig.Version("v2", URI.create("http://iris-v2.ns.svc:8080"), 10));
+    assertThat(config.mirror()).contains(new RouterConfig.Mirror("v2", 10));
+  }
+
+  @Test
+  void allZeroWeightsAreAllowed() {
+    assertThat(
+            parse(
+                    """
+                    model: m
+                    versions: [{name: v1, url: "http://a", weight: 0}]
+                    """)
+                .versions())
+        .hasSize(1);
+  }
+
+  static Stream<Arguments> invalidFiles() {
+    return Stream.of(
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 100}]\nextra: 1",
+            "unknown key 'extra' at the top level; known keys: [model, versions, mirror]"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 100, wieght: 1}]",
+            "unknown key 'wieght' at versions[0]"),
+        Arguments.of(
+            "versions: [{name: v1, url: \"http://a\", weight: 100}]",
+            "'model' must be a name of letters, digits, '.', '_' and '-', not missing"),
+        Arguments.of("model: m", "'versions' must list at least one version"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 60}, {name: v1, url: \"http://b\", weight: 40}]",
+            "version name 'v1' appears more than once"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 60}, {name: v2, url: \"http://b\", weight: 50}]",
+            "version weights must add up to 100 (or all be 0), but they add up to 110"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 101}]",
+            "versions[0] ('v1').weight must be between 0 and 100, not 101"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\"}]",
+            "versions[0] ('v1').weight must be between 0 and 100, not missing"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"ftp://a\", weight: 100}]",
+            "versions[0] ('v1').url must be http:// or https:// with a host"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, weight: 100}]", "versions[0] ('v1').url is missing"),
+        Arguments.of(
+            "model: m\nversions: [{name: \"a b\", url: \"http://a\", weight: 100}]",
+            "versions[0].name must be a name of letters"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 100}]\nmirror: {version: v9, percent: 5}",
+            "mirror.version must name one of the versions [v1], not 'v9'"),
+        Arguments.of(
+            "model: m\nversions: [{name: v1, url: \"http://a\", weight: 100}]\nmirror: {version: v1, percent: 150}",
+            "mirror.percent must be between 0 and 100, not 150"),
+        Arguments.of("model: m\nmodel: n", "not valid router YAML: Duplicate field 'model'"),
+        Arguments.of("", "the file is empty"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("invalidFiles")
+  void invalidFilesNameTheProblem(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(InvalidRouterConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  private static RouterConfig parse(String yaml) {
+    return RouterConfig.parse(yaml.getBytes(StandardCharsets.UTF_8));
+  }
+}
