@@ -108,7 +108,7 @@ def yaml_str_list(items) -> str:
 
 
 def model_yaml(name: str, description: str, inputs, outputs, labels=None,
-               fmt: str = "onnx", default_version: str = "v1") -> str:
+               fmt: str = "onnx", default_version: str = "v1", batching=None) -> str:
     """model.yaml in the runtime's contract format.
 
     inputs/outputs: lists of (name, V2 datatype, shape with -1 for dynamic).
@@ -128,6 +128,9 @@ def model_yaml(name: str, description: str, inputs, outputs, labels=None,
         lines += [f"  - name: {tname}", f"    datatype: {dtype}", f"    shape: {yaml_list(shape)}"]
     if labels is not None:
         lines.append(f"labels: {yaml_str_list(labels)}")
+    if batching is not None:
+        max_batch, max_delay = batching
+        lines.append(f"batching: {{maxBatchSize: {max_batch}, maxDelayMillis: {max_delay}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -320,7 +323,7 @@ def make_digits() -> dict:
         "digits",
         "Handwritten digit 0-9 from an 8x8 image, 64 pixel values 0..16 row-major "
         "(scikit-learn LogisticRegression)",
-        inputs, outputs, DIGIT_LABELS))
+        inputs, outputs, DIGIT_LABELS, batching=(32, 2)))
 
     sess = session(path)
     label, proba = sess.run(None, {"input": X_test})
