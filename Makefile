@@ -7,7 +7,7 @@ PORT ?= 8080
 RUNTIME_JAR := runtime/target/skiff-runtime.jar
 RUNTIME_SOURCES := $(shell find runtime/src/main pom.xml runtime/pom.xml -type f 2>/dev/null)
 
-.PHONY: run build test unit-test fmt models clients-venv cluster-up cluster-down clean
+.PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down operator-run clean
 
 ## run: build if needed and serve the bundled example models on localhost:$(PORT)
 run: $(RUNTIME_JAR)
@@ -20,9 +20,10 @@ $(RUNTIME_JAR): $(RUNTIME_SOURCES)
 build:
 	$(MVN) package -DskipTests
 
-## test: every test: unit, routing, real-server, third-party clients, real API server
-test: clients-venv
-	$(MVN) verify -Dskiff.python="$$(bash hack/python-clients.sh)"
+## test: every test: unit, real-server, third-party clients, real API server, Helm chart
+## (brings the local control plane up and down; SKIFF_KEEP_CLUSTER=1 keeps it)
+test:
+	bash hack/test-all.sh
 
 ## unit-test: the fast tier only (no *IT)
 unit-test:
@@ -34,6 +35,17 @@ fmt:
 ## models: re-train and re-export the example models (needs Python; outputs are committed)
 models:
 	bash examples/scripts/make_models.sh
+
+## crds: regenerate crds/ from the Java API classes and copy it into the Helm chart
+crds:
+	$(MVN) -q -pl api -am test -Dskiff.crds.update=true
+	cp crds/*.yml helm/skiff/crds/
+
+## operator-run: run the operator against the local control plane (make cluster-up first)
+operator-run:
+	.cluster/bin/kubectl --kubeconfig .cluster/kubeconfig apply --server-side --force-conflicts -f crds/
+	$(MVN) -q package -DskipTests -pl operator -am
+	KUBECONFIG=.cluster/kubeconfig "$(JAVA_HOME)/bin/java" -jar operator/target/skiff-operator.jar $(OPERATOR_ARGS)
 
 clients-venv:
 	@bash hack/python-clients.sh >/dev/null

@@ -287,12 +287,14 @@ EOF
     --use-service-account-credentials=false \
     --cluster-signing-cert-file "${PKI_DIR}/ca.crt" --cluster-signing-key-file "${PKI_DIR}/ca.key" \
     --service-cluster-ip-range "${SERVICE_CIDR}" --cluster-cidr "${POD_CIDR}" \
-    --controllers '*'
+    --controllers '*' \
+    --node-monitor-grace-period 10m
   start_component kube-scheduler "${common[@]}" --secure-port "${SCHEDULER_PORT}"
   local stages
   stages="$(printf '%s,' "${CACHE_KWOK_STAGES}"/*.yaml)"
   start_component kwok --kubeconfig "${KUBECONFIG_FILE}" --config "${stages%,}" \
     --manage-all-nodes=true --cidr "${POD_CIDR}" --node-ip 127.0.0.1 \
+    --node-lease-duration-seconds 40 \
     --server-address "127.0.0.1:${KWOK_PORT}"
 
   # ---- fake nodes ----

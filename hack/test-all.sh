@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make test`: every test tier, in the order a failure is cheapest to find.
+#   1. generated files are fresh (dashboards; the CRD is checked by the Maven build)
+#   2. the local Kubernetes control plane is up (hack/cluster/up.sh; built once, cached)
+#   3. ./mvnw verify: unit tests, real-server ITs, third-party Python clients, operator ITs on the
+#      real API server
+#   4. the Helm chart against the same API server
+# The control plane is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 hack/dashboards.py --check
+
+started_cluster=0
+if ! bash hack/cluster/up.sh; then
+  echo "the local control plane did not start; see .cluster/logs" >&2
+  exit 1
+fi
+started_cluster=1
+stop_cluster() {
+  if [[ $started_cluster == 1 && "${SKIFF_KEEP_CLUSTER:-0}" != 1 ]]; then bash hack/cluster/down.sh; fi
+}
+trap stop_cluster EXIT
+# shellcheck source=/dev/null
+source .cluster/env
+
+python=$(bash hack/python-clients.sh)
+./mvnw -B -ntp verify -Dskiff.python="$python"
+bash hack/test-helm.sh

@@ -1,0 +1,112 @@
+package dev.skiff.operator.desired;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one place that names and labels everything the operator creates, so the reconciler, the
+ * dependents, the router (issue 4) and the tests agree.
+ */
+public final class ResourceNames {
+
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_MODEL = "skiff.dev/model";
+  public static final String LABEL_VERSION = "skiff.dev/version";
+
+  public static final String APP_NAME = "skiff-runtime";
+  public static final String MANAGED_BY = "skiff-operator";
+
+  /** Label selector that matches every object this operator manages (its informers use it). */
+  public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY;
+
+  public static final String COMPONENT_SERVER = "model-server";
+  public static final String COMPONENT_ENDPOINT = "endpoint";
+  public static final String COMPONENT_SETTINGS = "model-settings";
+
+  /** Annotation on pod templates: hash of the model.yaml, so a settings change rolls the pods. */
+  public static final String ANNOTATION_SETTINGS_HASH = "skiff.dev/settings-hash";
+
+  public static final int HTTP_PORT = 8080;
+  public static final String HTTP_PORT_NAME = "http";
+
+  private ResourceNames() {}
+
+  /** Effective model name: spec.model, else metadata.name. */
+  public static String modelName(ModelDeployment md) {
+    String model = md.getSpec() == null ? null : md.getSpec().getModel();
+    return model == null || model.isBlank() ? md.getMetadata().getName() : model;
+  }
+
+  /** Deployment, Service and HPA of one version share this name. */
+  public static String versionResource(ModelDeployment md, String version) {
+    return md.getMetadata().getName() + "-" + version;
+  }
+
+  /** The stable Service clients call. */
+  public static String stableService(ModelDeployment md) {
+    return md.getMetadata().getName();
+  }
+
+  /** ConfigMap holding one model.yaml per version. */
+  public static String settingsConfigMap(ModelDeployment md) {
+    return md.getMetadata().getName() + "-settings";
+  }
+
+  /** Key of a version's model.yaml inside the settings ConfigMap. */
+  public static String settingsKey(String version) {
+    return version + ".model.yaml";
+  }
+
+  public static String url(ModelDeployment md) {
+    return "http://"
+        + stableService(md)
+        + "."
+        + md.getMetadata().getNamespace()
+        + ".svc:"
+        + HTTP_PORT;
+  }
+
+  /** Labels every child carries. */
+  public static Map<String, String> labels(ModelDeployment md, String component) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, APP_NAME);
+    labels.put(LABEL_INSTANCE, md.getMetadata().getName());
+    labels.put(LABEL_COMPONENT, component);
+    labels.put(LABEL_PART_OF, "skiff");
+    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+    labels.put(LABEL_MODEL, modelName(md));
+    return labels;
+  }
+
+  /** Labels of one version's objects and pods. */
+  public static Map<String, String> versionLabels(ModelDeployment md, String version) {
+    Map<String, String> labels = labels(md, COMPONENT_SERVER);
+    labels.put(LABEL_VERSION, version);
+    return labels;
+  }
+
+  /**
+   * Pod selector of one version. Deliberately minimal: a Deployment's selector is immutable, so it
+   * holds only what never changes for a version.
+   */
+  public static Map<String, String> versionSelector(ModelDeployment md, String version) {
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(LABEL_INSTANCE, md.getMetadata().getName());
+    selector.put(LABEL_COMPONENT, COMPONENT_SERVER);
+    selector.put(LABEL_VERSION, version);
+    return selector;
+  }
+
+  /** Pods of every version of the ModelDeployment. */
+  public static Map<String, String> allVersionsSelector(ModelDeployment md) {
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(LABEL_INSTANCE, md.getMetadata().getName());
+    selector.put(LABEL_COMPONENT, COMPONENT_SERVER);
+    return selector;
+  }
+}

@@ -1,0 +1,352 @@
+package dev.skiff.operator.desired;
+
+import dev.skiff.api.v1alpha1.Auth;
+import dev.skiff.api.v1alpha1.GpuSpec;
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.api.v1alpha1.RuntimeSpec;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds the Deployment of one version: an init container of the runtime image fetches and verifies
+ * the model into an emptyDir, the main container serves it.
+ */
+public final class RuntimeDeployments {
+
+  public static final String FETCH_CONTAINER = "fetch-model";
+  public static final String SERVER_CONTAINER = "model-server";
+  public static final String MODELS_DIR = "/models";
+  public static final String TOKENS_DIR = "/var/run/skiff/tokens";
+  public static final String TOKENS_FILE = TOKENS_DIR + "/tokens";
+  public static final String PVC_MOUNT_ROOT = "/mnt/skiff-pvc";
+  public static final String GPU_RESOURCE = "nvidia.com/gpu";
+  public static final int TERMINATION_GRACE_SECONDS = 30;
+  public static final int PRE_STOP_SLEEP_SECONDS = 5;
+
+  /** Same non-root user as the runtime image; the restricted Pod Security Standard needs one. */
+  public static final long RUNTIME_UID = 65532L;
+
+  private static final String VOLUME_MODELS = "models";
+  private static final String VOLUME_TMP = "tmp";
+  private static final String VOLUME_SETTINGS = "model-settings";
+  private static final String VOLUME_TOKENS = "auth-tokens";
+  private static final String VOLUME_PVC = "model-pvc";
+
+  private RuntimeDeployments() {}
+
+  public static Deployment build(
+      ModelDeployment md, ModelVersion version, RuntimeDefaults defaults) {
+    RuntimeSpec runtime =
+        Objects.requireNonNullElseGet(md.getSpec().getRuntime(), RuntimeSpec::new);
+    String image = runtime.getImage() != null ? runtime.getImage() : defaults.image();
+    String model = ResourceNames.modelName(md);
+    String settings = ModelSettings.render(md, version);
+    Map<String, String> podLabels = ResourceNames.versionLabels(md, version.getName());
+
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    podAnnotations.put("prometheus.io/scrape", "true");
+    podAnnotations.put("prometheus.io/port", String.valueOf(ResourceNames.HTTP_PORT));
+    podAnnotations.put("prometheus.io/path", "/metrics");
+    podAnnotations.put(ResourceNames.ANNOTATION_SETTINGS_HASH, ModelSettings.hash(settings));
+
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(
+        new VolumeBuilder().withName(VOLUME_MODELS).withNewEmptyDir().endEmptyDir().build());
+    volumes.add(new VolumeBuilder().withName(VOLUME_TMP).withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName(VOLUME_SETTINGS)
+            .withNewConfigMap()
+            .withName(ResourceNames.settingsConfigMap(md))
+            .endConfigMap()
+            .build());
+
+    List<VolumeMount> fetchMounts = new ArrayList<>();
+    fetchMounts.add(mount(VOLUME_MODELS, MODELS_DIR, false));
+    fetchMounts.add(mount(VOLUME_TMP, "/tmp", false));
+
+    List<VolumeMount> serverMounts = new ArrayList<>();
+    serverMounts.add(mount(VOLUME_MODELS, MODELS_DIR, false));
+    serverMounts.add(mount(VOLUME_TMP, "/tmp", false));
+    serverMounts.add(
+        new VolumeMountBuilder()
+            .withName(VOLUME_SETTINGS)
+            .withMountPath(MODELS_DIR + "/" + model + "/model.yaml")
+            .withSubPath(ResourceNames.settingsKey(version.getName()))
+            .withReadOnly(true)
+            .build());
+
+    String uri = version.getUri();
+    PvcUri pvc = PvcUri.parse(uri);
+    if (pvc != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(VOLUME_PVC)
+              .withNewPersistentVolumeClaim(pvc.claim(), true)
+              .build());
+      fetchMounts.add(mount(VOLUME_PVC, PVC_MOUNT_ROOT, true));
+      uri = "file://" + PVC_MOUNT_ROOT + "/" + pvc.path();
+    }
+
+    List<String> serverArgs =
+        new ArrayList<>(
+            List.of("serve", MODELS_DIR, "--port", String.valueOf(ResourceNames.HTTP_PORT)));
+    Auth auth = md.getSpec().getAuth();
+    if (auth != null && auth.getTokenSecretRef() != null) {
+      String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");
+      volumes.add(
+          new VolumeBuilder()
+              .withName(VOLUME_TOKENS)
+              .withNewSecret()
+              .withSecretName(auth.getTokenSecretRef().getName())
+              .addNewItem()
+              .withKey(key)
+              .withPath("tokens")
+              .endItem()
+              .endSecret()
+              .build());
+      serverMounts.add(mount(VOLUME_TOKENS, TOKENS_DIR, true));
+      serverArgs.addAll(List.of("--auth-tokens-file", TOKENS_FILE));
+    }
+
+    List<String> fetchArgs =
+        new ArrayList<>(List.of("fetch", uri, MODELS_DIR + "/" + model + "/" + version.getName()));
+    if (version.getSha256() != null) {
+      fetchArgs.addAll(List.of("--sha256", version.getSha256().toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    List<EnvVar> userEnv = runtime.getEnv() == null ? List.of() : runtime.getEnv();
+    List<EnvVar> serverEnv = new ArrayList<>();
+    serverEnv.add(new EnvVar("SKIFF_DEVICE", Versions.isGpu(version) ? "gpu" : "cpu", null));
+    serverEnv.addAll(userEnv);
+
+    Container fetch =
+        new ContainerBuilder()
+            .withName(FETCH_CONTAINER)
+            .withImage(image)
+            .withImagePullPolicy(pullPolicy(runtime))
+            .withArgs(fetchArgs)
+            .withEnv(userEnv)
+            .withVolumeMounts(fetchMounts)
+            .withSecurityContext(containerSecurityContext())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .build();
+
+    Container server =
+        new ContainerBuilder()
+            .withName(SERVER_CONTAINER)
+            .withImage(image)
+            .withImagePullPolicy(pullPolicy(runtime))
+            .withArgs(serverArgs)
+            .withEnv(serverEnv)
+            .addNewPort()
+            .withName(ResourceNames.HTTP_PORT_NAME)
+            .withContainerPort(ResourceNames.HTTP_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withResources(resources(md, version))
+            .withVolumeMounts(serverMounts)
+            .withStartupProbe(httpProbe("/health/ready", 2, 150))
+            .withReadinessProbe(httpProbe("/health/ready", 5, 3))
+            .withLivenessProbe(httpProbe("/health/live", 10, 3))
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewSleep()
+            .withSeconds((long) PRE_STOP_SLEEP_SECONDS)
+            .endSleep()
+            .endPreStop()
+            .endLifecycle()
+            .withSecurityContext(containerSecurityContext())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .build();
+
+    DeploymentBuilder builder =
+        new DeploymentBuilder()
+            .withMetadata(
+                Owners.childMeta(
+                    md, ResourceNames.versionResource(md, version.getName()), podLabels))
+            .withNewSpec()
+            .withNewSelector()
+            .withMatchLabels(ResourceNames.versionSelector(md, version.getName()))
+            .endSelector()
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withNewMaxUnavailable(0)
+            .withNewMaxSurge(1)
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(podLabels)
+            .withAnnotations(podAnnotations)
+            .endMetadata()
+            .withNewSpec()
+            .withSecurityContext(podSecurityContext())
+            .withAutomountServiceAccountToken(false)
+            .withServiceAccountName(runtime.getServiceAccountName())
+            .withImagePullSecrets(runtime.getImagePullSecrets())
+            .withNodeSelector(runtime.getNodeSelector())
+            .withAffinity(runtime.getAffinity())
+            .withTolerations(tolerations(runtime, version))
+            .withTerminationGracePeriodSeconds((long) TERMINATION_GRACE_SECONDS)
+            .withInitContainers(fetch)
+            .withContainers(server)
+            .withVolumes(volumes)
+            .endSpec()
+            .endTemplate()
+            .endSpec();
+    if (!Versions.autoscaled(version)) {
+      // Otherwise the HPA owns spec.replicas; leaving it out of the applied object avoids a fight.
+      builder.editSpec().withReplicas(version.getReplicas()).endSpec();
+    }
+    return builder.build();
+  }
+
+  private static String pullPolicy(RuntimeSpec runtime) {
+    return runtime.getImagePullPolicy() == null ? null : runtime.getImagePullPolicy().name();
+  }
+
+  private static VolumeMount mount(String name, String path, boolean readOnly) {
+    return new VolumeMountBuilder()
+        .withName(name)
+        .withMountPath(path)
+        .withReadOnly(readOnly ? Boolean.TRUE : null)
+        .build();
+  }
+
+  private static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withNewPort(ResourceNames.HTTP_PORT_NAME)
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
+        .withTimeoutSeconds(2)
+        .build();
+  }
+
+  /** Restricted Pod Security Standard, pod level. */
+  static PodSecurityContext podSecurityContext() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUNTIME_UID)
+        .withRunAsGroup(RUNTIME_UID)
+        .withFsGroup(RUNTIME_UID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** Restricted Pod Security Standard, container level, plus a read-only root filesystem. */
+  static SecurityContext containerSecurityContext() {
+    Capabilities dropAll = new CapabilitiesBuilder().withDrop("ALL").build();
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withCapabilities(dropAll)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** Whether a resource name is a GPU the NVIDIA device plugin advertises. */
+  public static boolean isGpuResource(String name) {
+    return name.equals(GPU_RESOURCE)
+        || name.equals("nvidia.com/gpu.shared")
+        || name.startsWith("nvidia.com/mig-");
+  }
+
+  /**
+   * Version resources (else runtime resources); device gpu adds one GPU to the limits unless they
+   * already name a GPU resource. GPUs go in limits only: the scheduler copies them to requests.
+   */
+  static ResourceRequirements resources(ModelDeployment md, ModelVersion version) {
+    ResourceRequirements base = version.getResources();
+    if (base == null && md.getSpec().getRuntime() != null) {
+      base = md.getSpec().getRuntime().getResources();
+    }
+    ResourceRequirementsBuilder builder =
+        base == null ? new ResourceRequirementsBuilder() : new ResourceRequirementsBuilder(base);
+    if (Versions.isGpu(version)) {
+      Map<String, Quantity> limits =
+          new LinkedHashMap<>(
+              base == null || base.getLimits() == null ? Map.of() : base.getLimits());
+      boolean namesGpu = limits.keySet().stream().anyMatch(RuntimeDeployments::isGpuResource);
+      if (!namesGpu) {
+        GpuSpec gpu = version.getGpu();
+        String resource =
+            gpu == null || gpu.getResourceName() == null ? GPU_RESOURCE : gpu.getResourceName();
+        int count = gpu == null || gpu.getCount() == null ? 1 : gpu.getCount();
+        limits.put(resource, new Quantity(String.valueOf(count)));
+      }
+      builder.withLimits(limits);
+    }
+    ResourceRequirements result = builder.build();
+    boolean empty =
+        (result.getLimits() == null || result.getLimits().isEmpty())
+            && (result.getRequests() == null || result.getRequests().isEmpty())
+            && (result.getClaims() == null || result.getClaims().isEmpty());
+    return empty ? null : result;
+  }
+
+  /** User tolerations plus, for gpu versions, the usual nvidia.com/gpu NoSchedule toleration. */
+  static List<Toleration> tolerations(RuntimeSpec runtime, ModelVersion version) {
+    List<Toleration> tolerations =
+        new ArrayList<>(runtime.getTolerations() == null ? List.of() : runtime.getTolerations());
+    boolean hasGpuToleration = tolerations.stream().anyMatch(t -> GPU_RESOURCE.equals(t.getKey()));
+    if (Versions.isGpu(version) && !hasGpuToleration) {
+      tolerations.add(
+          new TolerationBuilder()
+              .withKey(GPU_RESOURCE)
+              .withOperator("Exists")
+              .withEffect("NoSchedule")
+              .build());
+    }
+    return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  /** {@code pvc://<claim>/<path>}: the claim is mounted read-only and fetched as a file. */
+  record PvcUri(String claim, String path) {
+    static PvcUri parse(String uri) {
+      if (uri == null || !uri.startsWith("pvc://")) {
+        return null;
+      }
+      String rest = uri.substring("pvc://".length());
+      int slash = rest.indexOf('/');
+      return slash < 0
+          ? new PvcUri(rest, "")
+          : new PvcUri(rest.substring(0, slash), rest.substring(slash + 1));
+    }
+  }
+}

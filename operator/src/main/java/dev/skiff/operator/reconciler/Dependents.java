@@ -1,0 +1,42 @@
+package dev.skiff.operator.reconciler;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.desired.DesiredState;
+import dev.skiff.operator.desired.ResourceNames;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** What the dependents share: the desired state of this reconcile and per-version lookups. */
+final class Dependents {
+
+  private Dependents() {}
+
+  static DesiredState desired(Context<ModelDeployment> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(DesiredState.class, DesiredState.class);
+  }
+
+  /** The primary's children of one informer keyed by their skiff.dev/version label. */
+  static <R extends HasMetadata> Map<String, R> byVersion(
+      InformerEventSource<R, ModelDeployment> source, ModelDeployment primary) {
+    return source.getSecondaryResources(primary).stream()
+        .filter(r -> r.getMetadata().getLabels() != null)
+        .filter(
+            r ->
+                primary
+                    .getMetadata()
+                    .getName()
+                    .equals(r.getMetadata().getLabels().get(ResourceNames.LABEL_INSTANCE)))
+        .filter(r -> r.getMetadata().getLabels().containsKey(ResourceNames.LABEL_VERSION))
+        .collect(
+            Collectors.toMap(
+                r -> r.getMetadata().getLabels().get(ResourceNames.LABEL_VERSION),
+                Function.identity(),
+                (a, b) -> a));
+  }
+}

@@ -1,0 +1,32 @@
+package dev.skiff.operator.reconciler;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.desired.ResourceNames;
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** The stable Service {@code <md>} that clients call. */
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector =
+                ResourceNames.MANAGED_SELECTOR
+                    + ","
+                    + ResourceNames.LABEL_COMPONENT
+                    + "="
+                    + ResourceNames.COMPONENT_ENDPOINT))
+public class StableServiceDependent
+    extends CRUDKubernetesDependentResource<Service, ModelDeployment> {
+
+  public StableServiceDependent() {
+    super(Service.class);
+  }
+
+  @Override
+  protected Service desired(ModelDeployment primary, Context<ModelDeployment> context) {
+    return Dependents.desired(context).stableService();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.skiff.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import org.junit.jupiter.api.Test;
+
+class DesiredStateTest {
+
+  @Test
+  void oneVersionGetsDeploymentServiceHpaAndStableService() {
+    DesiredState state = DesiredState.of(Fixtures.example("iris.yaml"), Fixtures.DEFAULTS);
+
+    assertThat(state.deployments()).containsOnlyKeys("v1");
+    assertThat(state.versionServices()).containsOnlyKeys("v1");
+    assertThat(state.autoscalers()).containsOnlyKeys("v1");
+    assertThat(state.settings().getMetadata().getName()).isEqualTo("iris-settings");
+    assertThat(state.settings().getData()).containsOnlyKeys("v1.model.yaml");
+
+    Service stable = state.stableService();
+    assertThat(stable.getMetadata().getName()).isEqualTo("iris");
+    assertThat(stable.getSpec().getSelector())
+        .containsEntry("skiff.dev/version", "v1")
+        .containsEntry("app.kubernetes.io/instance", "iris");
+    assertThat(stable.getSpec().getPorts().getFirst().getPort()).isEqualTo(8080);
+    assertThat(stable.getSpec().getPorts().getFirst().getName()).isEqualTo("http");
+
+    Service version = state.versionServices().get("v1");
+    assertThat(version.getMetadata().getName()).isEqualTo("iris-v1");
+    assertThat(version.getSpec().getSelector())
+        .isEqualTo(state.deployments().get("v1").getSpec().getSelector().getMatchLabels());
+    assertThat(version.getMetadata().getOwnerReferences()).hasSize(1);
+  }
+
+  @Test
+  void hpaBoundsAndTarget() {
+    HorizontalPodAutoscaler hpa =
+        DesiredState.of(Fixtures.example("iris.yaml"), Fixtures.DEFAULTS).autoscalers().get("v1");
+    assertThat(hpa.getMetadata().getName()).isEqualTo("iris-v1");
+    assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("iris-v1");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(3);
+    assertThat(hpa.getSpec().getMetrics().getFirst().getResource().getName()).isEqualTo("cpu");
+    assertThat(
+            hpa.getSpec().getMetrics().getFirst().getResource().getTarget().getAverageUtilization())
+        .isEqualTo(70);
+  }
+
+  @Test
+  void versionOverridesAutoscalingAndFixedReplicasSkipHpa() {
+    DesiredState state =
+        DesiredState.of(Fixtures.example("fashion-canary.yaml"), Fixtures.DEFAULTS);
+    assertThat(state.deployments()).containsOnlyKeys("v1", "v2");
+    assertThat(state.autoscalers()).containsOnlyKeys("v2");
+    assertThat(state.autoscalers().get("v2").getSpec().getMaxReplicas()).isEqualTo(4);
+    assertThat(state.autoscalers().get("v2").getSpec().getMinReplicas()).isEqualTo(1);
+    // several versions: the stable Service reaches every version until the router exists
+    assertThat(state.stableService().getSpec().getSelector())
+        .containsOnlyKeys("app.kubernetes.io/instance", "app.kubernetes.io/component");
+  }
+
+  @Test
+  void hpaDefaultsWhenSpecOmitsAutoscaling() {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+            apiVersion: skiff.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: m}
+            spec:
+              versions: [{name: v1, uri: "https://x/m.onnx", autoscaling: {maxReplicas: 7}}]
+            """);
+    HorizontalPodAutoscaler hpa = DesiredState.of(md, Fixtures.DEFAULTS).autoscalers().get("v1");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(7);
+    assertThat(
+            hpa.getSpec().getMetrics().getFirst().getResource().getTarget().getAverageUtilization())
+        .isEqualTo(70);
+  }
+}

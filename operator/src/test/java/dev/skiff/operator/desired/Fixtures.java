@@ -1,0 +1,43 @@
+package dev.skiff.operator.desired;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** ModelDeployments for unit tests, from YAML text or the repository's examples. */
+final class Fixtures {
+
+  static final RuntimeDefaults DEFAULTS =
+      new RuntimeDefaults("ghcr.io/skiff-dev/skiff-runtime:test");
+
+  private Fixtures() {}
+
+  static ModelDeployment md(String yaml) {
+    ModelDeployment md = Serialization.unmarshal(yaml, ModelDeployment.class);
+    return placed(md);
+  }
+
+  static ModelDeployment example(String file) {
+    try {
+      String text = Files.readString(Path.of("..", "examples", file));
+      for (String doc : text.split("(?m)^---\\s*$")) {
+        if (doc.contains("kind: ModelDeployment")) {
+          return md(doc);
+        }
+      }
+      throw new IllegalArgumentException("no ModelDeployment in " + file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ModelDeployment placed(ModelDeployment md) {
+    md.getMetadata().setNamespace("ns1");
+    md.getMetadata().setUid("uid-1234");
+    md.getMetadata().setGeneration(3L);
+    return md;
+  }
+}

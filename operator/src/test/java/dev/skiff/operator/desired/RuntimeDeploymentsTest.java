@@ -1,0 +1,294 @@
+package dev.skiff.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RuntimeDeploymentsTest {
+
+  private static final String GPU_MD =
+      """
+      apiVersion: skiff.dev/v1alpha1
+      kind: ModelDeployment
+      metadata: {name: m}
+      spec:
+        versions:
+          - name: v1
+            uri: https://x/model.onnx
+            device: gpu
+            resources: %s
+            %s
+      """;
+
+  private static Deployment gpu(String resources, String extra) {
+    ModelDeployment md = Fixtures.md(GPU_MD.formatted(resources, extra));
+    return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+  }
+
+  private static Container server(Deployment d) {
+    return d.getSpec().getTemplate().getSpec().getContainers().getFirst();
+  }
+
+  @Test
+  void irisDeploymentHasNamesLabelsAndOwner() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+
+    assertThat(d.getMetadata().getName()).isEqualTo("iris-v1");
+    assertThat(d.getMetadata().getNamespace()).isEqualTo("ns1");
+    assertThat(d.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/name", "skiff-runtime")
+        .containsEntry("app.kubernetes.io/instance", "iris")
+        .containsEntry("app.kubernetes.io/managed-by", "skiff-operator")
+        .containsEntry("skiff.dev/model", "iris")
+        .containsEntry("skiff.dev/version", "v1");
+    assertThat(d.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("ModelDeployment");
+              assertThat(o.getApiVersion()).isEqualTo("skiff.dev/v1alpha1");
+              assertThat(o.getUid()).isEqualTo("uid-1234");
+              assertThat(o.getController()).isTrue();
+            });
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(
+            Map.of(
+                "app.kubernetes.io/instance", "iris",
+                "app.kubernetes.io/component", "model-server",
+                "skiff.dev/version", "v1"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+    // autoscaled: the HPA owns replicas
+    assertThat(d.getSpec().getReplicas()).isNull();
+  }
+
+  @Test
+  void containersFetchThenServeWithSettingsMounted() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+
+    Container fetch = pod.getInitContainers().getFirst();
+    assertThat(fetch.getImage()).isEqualTo("ghcr.io/skiff-dev/skiff-runtime:test");
+    assertThat(fetch.getArgs())
+        .containsExactly(
+            "fetch", "https://models.example.com/iris/v1/model.onnx", "/models/iris/v1");
+
+    Container server = server(d);
+    assertThat(server.getArgs()).containsExactly("serve", "/models", "--port", "8080");
+    assertThat(server.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
+    assertThat(server.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/models/iris/model.yaml");
+              assertThat(m.getSubPath()).isEqualTo("v1.model.yaml");
+            })
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getConfigMap() != null)
+        .singleElement()
+        .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("iris-settings"));
+    assertThat(server.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("SKIFF_DEVICE");
+              assertThat(e.getValue()).isEqualTo("cpu");
+            });
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "8080")
+        .containsEntry("prometheus.io/path", "/metrics")
+        .containsKey("skiff.dev/settings-hash");
+  }
+
+  @Test
+  void probesUseRuntimeHealthPaths() {
+    Container server = server(gpu("{}", ""));
+    assertThat(server.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+    assertThat(server.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+    assertThat(server.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+    assertThat(server.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(server.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+  }
+
+  @Test
+  void podIsRestrictedNonRootReadOnly() {
+    Deployment d = gpu("{}", "");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    for (Container c : java.util.List.of(pod.getInitContainers().getFirst(), server(d))) {
+      SecurityContext sc = c.getSecurityContext();
+      assertThat(sc.getRunAsNonRoot()).isTrue();
+      assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+  }
+
+  @Test
+  void gpuAddsOneGpuLimitAndToleration() {
+    Deployment d = gpu("{limits: {memory: 2Gi}}", "");
+    assertThat(server(d).getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"))
+        .containsEntry("memory", new Quantity("2Gi"));
+    assertThat(server(d).getResources().getRequests()).doesNotContainKey("nvidia.com/gpu");
+    assertThat(d.getSpec().getTemplate().getSpec().getTolerations())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+              assertThat(t.getOperator()).isEqualTo("Exists");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+    assertThat(server(d).getEnv()).anySatisfy(e -> assertThat(e.getValue()).isEqualTo("gpu"));
+  }
+
+  @Test
+  void gpuKeepsUserGpuResourcesSharedAndMig() {
+    Deployment shared = gpu("{limits: {nvidia.com/gpu.shared: 2}}", "");
+    assertThat(server(shared).getResources().getLimits())
+        .containsEntry("nvidia.com/gpu.shared", new Quantity("2"))
+        .doesNotContainKey("nvidia.com/gpu");
+
+    Deployment mig = gpu("{limits: {nvidia.com/mig-1g.10gb: 1}}", "");
+    assertThat(server(mig).getResources().getLimits()).containsOnlyKeys("nvidia.com/mig-1g.10gb");
+
+    Deployment explicit = gpu("{limits: {nvidia.com/gpu: 4}}", "");
+    assertThat(server(explicit).getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("4"));
+  }
+
+  @Test
+  void gpuSpecPicksResourceAndCount() {
+    Deployment d = gpu("{}", "gpu: {resourceName: nvidia.com/gpu.shared, count: 2}");
+    assertThat(server(d).getResources().getLimits())
+        .containsOnlyKeys("nvidia.com/gpu.shared")
+        .containsEntry("nvidia.com/gpu.shared", new Quantity("2"));
+  }
+
+  @Test
+  void cpuVersionHasNoGpuOrToleration() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    assertThat(server(d).getResources().getLimits()).containsOnlyKeys("memory");
+    assertThat(d.getSpec().getTemplate().getSpec().getTolerations()).isNullOrEmpty();
+  }
+
+  @Test
+  void userGpuTolerationIsNotDuplicated() {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+            apiVersion: skiff.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: m}
+            spec:
+              versions: [{name: v1, uri: "https://x/m.onnx", device: gpu}]
+              runtime:
+                tolerations: [{key: nvidia.com/gpu, operator: Exists}]
+                nodeSelector: {accelerator: a100}
+            """);
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    assertThat(d.getSpec().getTemplate().getSpec().getTolerations())
+        .extracting(Toleration::getKey)
+        .containsExactly("nvidia.com/gpu");
+    assertThat(d.getSpec().getTemplate().getSpec().getNodeSelector())
+        .containsEntry("accelerator", "a100");
+  }
+
+  @Test
+  void authMountsTokensAndPassesFile() {
+    ModelDeployment md = Fixtures.example("fashion-canary.yaml");
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    Container server = server(d);
+    assertThat(server.getArgs())
+        .containsSubsequence("--auth-tokens-file", "/var/run/skiff/tokens/tokens");
+    assertThat(server.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/run/skiff/tokens"));
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo("fashion-tokens");
+              assertThat(v.getSecret().getItems().getFirst().getKey()).isEqualTo("tokens");
+            });
+    // fixed replicas, sha256 verified, model name from spec.model
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getTemplate().getSpec().getInitContainers().getFirst().getArgs())
+        .containsExactly(
+            "fetch",
+            "https://models.example.com/fashion/v1/model.onnx",
+            "/models/fashion-mnist/v1",
+            "--sha256",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+  }
+
+  @Test
+  void pvcUriIsMountedReadOnlyAndFetchedAsFile() {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+            apiVersion: skiff.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: m}
+            spec:
+              versions: [{name: v1, uri: "pvc://models/iris/model.onnx"}]
+            """);
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getInitContainers().getFirst().getArgs())
+        .containsExactly("fetch", "file:///mnt/skiff-pvc/iris/model.onnx", "/models/m/v1");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+              assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
+  void specImageOverridesDefault() {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+            apiVersion: skiff.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: m}
+            spec:
+              versions: [{name: v1, uri: "https://x/m.onnx"}]
+              runtime: {image: "registry.local/skiff:1", imagePullPolicy: Always}
+            """);
+    Deployment d =
+        RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+    assertThat(server(d).getImage()).isEqualTo("registry.local/skiff:1");
+    assertThat(server(d).getImagePullPolicy()).isEqualTo("Always");
+  }
+}
