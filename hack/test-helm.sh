@@ -33,9 +33,9 @@ expect_failure() {  # expect_failure <description> <expected text> <command...>
 prom_version=v0.85.0
 prom_dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@${prom_version}" \
   | sed -n 's/.*"Dir": "\(.*\)",/\1/p')/example/prometheus-operator-crd
-kubectl apply --server-side -f "$prom_dir/monitoring.coreos.com_servicemonitors.yaml" \
+kubectl apply --server-side --force-conflicts -f "$prom_dir/monitoring.coreos.com_servicemonitors.yaml" \
   -f "$prom_dir/monitoring.coreos.com_podmonitors.yaml" >/dev/null
-kubectl apply --server-side -f crds/ >/dev/null
+kubectl apply --server-side --force-conflicts -f crds/ >/dev/null
 
 check "chart CRD copy matches crds/" diff -r crds "$chart/crds"
 check "dashboards are regenerated" python3 hack/dashboards.py --check
