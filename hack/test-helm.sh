@@ -81,8 +81,10 @@ if [[ -f operator/target/skiff-operator.jar ]]; then
     kubectl -n rbac-test wait --for=condition=Ready md/iris --timeout=180s
   kill "$operator_pid" 2>/dev/null || true
   wait "$operator_pid" 2>/dev/null || true
-  if grep -q -i "forbidden" "$work/operator.log"; then
-    echo "FAIL - the operator log shows forbidden API calls:"; grep -i forbidden "$work/operator.log" | head -5
+  # An RBAC denial reads 'User "system:serviceaccount:..." cannot <verb> resource ...'; other
+  # "forbidden" answers (e.g. events in a namespace being deleted by an earlier test) are not RBAC.
+  if grep -q 'cannot [a-z]* resource' "$work/operator.log"; then
+    echo "FAIL - the operator log shows RBAC denials:"; grep 'cannot [a-z]* resource' "$work/operator.log" | head -5
     failed=$((failed + 1))
   fi
   kubectl delete namespace rbac-test --wait=false >/dev/null
