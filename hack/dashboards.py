@@ -234,6 +234,20 @@ def models_dashboard():
             ],
             "bytes",
         ),
+        layout.panel(
+            "Feedback accuracy by version",
+            "Share of predictions that feedback (POST /v1/models/<model>/feedback) called correct, "
+            "per version: live accuracy during a canary.",
+            [
+                (
+                    f"100 * sum by (model, version) (rate(skiff_feedback_total{{{SEL}, "
+                    f'outcome="correct"}}[{RATE}])) / sum by (model, version) '
+                    f"(rate(skiff_feedback_total{{{SEL}}}[{RATE}]))",
+                    "{{model}} {{version}}",
+                )
+            ],
+            "percent",
+        ),
     ]
     variables = [
         datasource_variable(),

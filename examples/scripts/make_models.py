@@ -108,7 +108,8 @@ def yaml_str_list(items) -> str:
 
 
 def model_yaml(name: str, description: str, inputs, outputs, labels=None,
-               fmt: str = "onnx", default_version: str = "v1", batching=None) -> str:
+               fmt: str = "onnx", default_version: str = "v1", batching=None,
+               preprocess: str | None = None, postprocess: str | None = None) -> str:
     """model.yaml in the runtime's contract format.
 
     inputs/outputs: lists of (name, V2 datatype, shape with -1 for dynamic).
@@ -131,6 +132,10 @@ def model_yaml(name: str, description: str, inputs, outputs, labels=None,
     if batching is not None:
         max_batch, max_delay = batching
         lines.append(f"batching: {{maxBatchSize: {max_batch}, maxDelayMillis: {max_delay}}}")
+    if preprocess is not None:  # image models: docs/images.md
+        lines.append(f"preprocess: {preprocess}")
+    if postprocess is not None:
+        lines.append(f"postprocess: {postprocess}")
     return "\n".join(lines) + "\n"
 
 
@@ -323,7 +328,10 @@ def make_digits() -> dict:
         "digits",
         "Handwritten digit 0-9 from an 8x8 image, 64 pixel values 0..16 row-major "
         "(scikit-learn LogisticRegression)",
-        inputs, outputs, DIGIT_LABELS, batching=(32, 2)))
+        inputs, outputs, DIGIT_LABELS, batching=(32, 2),
+        # An uploaded 8x8 grey PNG (examples/images) -> the 64 values 0..16: pixel * 16/255.
+        preprocess="{size: [8, 8], channels: gray, scale: 0.06274509803921569, layout: flat}",
+        postprocess="{type: classification, output: probabilities, topK: 3}"))
 
     sess = session(path)
     label, proba = sess.run(None, {"input": X_test})

@@ -1,16 +1,25 @@
 package dev.skiff.runtime;
 
 import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.feedback.FeedbackLog;
+import dev.skiff.runtime.feedback.FeedbackRecorder;
+import dev.skiff.runtime.feedback.PredictionRecorder;
+import dev.skiff.runtime.feedback.RecentPredictions;
 import dev.skiff.runtime.http.BearerTokenAuth;
 import dev.skiff.runtime.http.DocsService;
 import dev.skiff.runtime.http.ErrorMapping;
+import dev.skiff.runtime.http.FeedbackService;
 import dev.skiff.runtime.http.HealthService;
+import dev.skiff.runtime.http.ImageService;
 import dev.skiff.runtime.http.MetricsService;
 import dev.skiff.runtime.http.OpenApiService;
 import dev.skiff.runtime.http.RequestIds;
 import dev.skiff.runtime.http.V1Service;
 import dev.skiff.runtime.http.V2Service;
+import dev.skiff.runtime.image.ImageDecoder;
+import dev.skiff.runtime.image.ImagePipelines;
 import dev.skiff.runtime.inference.InferenceExecutor;
+import dev.skiff.runtime.inference.InferenceHooks;
 import dev.skiff.runtime.inference.InferenceService;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
@@ -19,7 +28,9 @@ import dev.skiff.runtime.protocol.V1JsonCodec;
 import dev.skiff.runtime.protocol.V2JsonCodec;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -34,15 +45,21 @@ public final class RuntimeServer implements AutoCloseable {
   private final InferenceExecutor executor;
   private final WebServer server;
   private final Thread loader;
+  private final FeedbackLog feedbackLog;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
   private RuntimeServer(
-      ModelRepository repository, InferenceExecutor executor, WebServer server, Thread loader) {
+      ModelRepository repository,
+      InferenceExecutor executor,
+      WebServer server,
+      Thread loader,
+      FeedbackLog feedbackLog) {
     this.repository = repository;
     this.executor = executor;
     this.server = server;
     this.loader = loader;
+    this.feedbackLog = feedbackLog;
   }
 
   /**
@@ -56,7 +73,21 @@ public final class RuntimeServer implements AutoCloseable {
     RuntimeMetrics metrics = new RuntimeMetrics();
     InferenceExecutor executor =
         new InferenceExecutor(options.inferenceThreads(), options.queueSize());
-    InferenceService inference = new InferenceService(repository, executor, metrics);
+    ImagePipelines images =
+        new ImagePipelines(repository, new ImageDecoder(options.maxImagePixels()));
+    RecentPredictions recent = new RecentPredictions(RecentPredictions.DEFAULT_CAPACITY);
+    Clock clock = Clock.systemUTC();
+    InferenceService inference =
+        new InferenceService(
+            repository,
+            executor,
+            metrics,
+            InferenceHooks.all(
+                List.of(
+                    images.bytesInputs(),
+                    new PredictionRecorder(recent, repository, images, clock))));
+    FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
+    FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
     WebServer server =
         WebServer.builder()
             .host(options.host())
@@ -66,7 +97,7 @@ public final class RuntimeServer implements AutoCloseable {
             .idleConnectionTimeout(Duration.ofSeconds(60))
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .directHandlers(ErrorMapping.directHandlers())
-            .routing(r -> routing(r, options, repository, inference, metrics))
+            .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
             .build()
             .start();
     BackendOptions backendOptions = new BackendOptions(options.intraOpThreads(), options.gpu());
@@ -89,7 +120,7 @@ public final class RuntimeServer implements AutoCloseable {
             + ":"
             + server.port()
             + " (Swagger UI at /docs)");
-    return new RuntimeServer(repository, executor, server, loader);
+    return new RuntimeServer(repository, executor, server, loader, feedbackLog);
   }
 
   /** All HTTP endpoints; shared by {@link #start} and routing tests. */
@@ -98,7 +129,9 @@ public final class RuntimeServer implements AutoCloseable {
       ServeOptions options,
       ModelRepository repository,
       InferenceService inference,
-      RuntimeMetrics metrics) {
+      RuntimeMetrics metrics,
+      ImagePipelines images,
+      FeedbackRecorder feedback) {
     String version = Version.current();
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
     routing.addFilter(new RequestIds());
@@ -107,6 +140,8 @@ public final class RuntimeServer implements AutoCloseable {
     }
     routing
         .register("/v2", new V2Service(inference, v2Codec, metrics, version))
+        .register("/v1", new ImageService(inference, images, v2Codec, metrics))
+        .register("/v1", new FeedbackService(repository, feedback))
         .register("/v1", new V1Service(inference, new V1JsonCodec(v2Codec), metrics))
         .register("/health", new HealthService(repository))
         .register("/metrics", new MetricsService(metrics))
@@ -142,5 +177,6 @@ public final class RuntimeServer implements AutoCloseable {
     server.stop();
     executor.close();
     repository.close();
+    feedbackLog.close();
   }
 }

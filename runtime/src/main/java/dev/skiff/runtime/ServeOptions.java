@@ -1,5 +1,7 @@
 package dev.skiff.runtime;
 
+import dev.skiff.runtime.feedback.FeedbackLogOptions;
+import dev.skiff.runtime.image.ImageDecoder;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,6 +19,8 @@ import java.util.List;
  * @param maxConnections most TCP connections held open at once
  * @param authTokens bearer tokens; empty disables authentication
  * @param gpu run models on the GPU
+ * @param maxImagePixels largest uploaded image, width x height, read from its header (413 beyond)
+ * @param feedbackLog where feedback is logged (path null: not logged)
  */
 public record ServeOptions(
     Path repository,
@@ -28,7 +32,9 @@ public record ServeOptions(
     long maxPayloadBytes,
     int maxConnections,
     List<String> authTokens,
-    boolean gpu) {
+    boolean gpu,
+    long maxImagePixels,
+    FeedbackLogOptions feedbackLog) {
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
 
@@ -49,7 +55,9 @@ public record ServeOptions(
         DEFAULT_MAX_PAYLOAD_BYTES,
         1024,
         List.of(),
-        false);
+        false,
+        ImageDecoder.DEFAULT_MAX_PIXELS,
+        FeedbackLogOptions.OFF);
   }
 
   public ServeOptions withPort(int newPort) {
@@ -63,7 +71,9 @@ public record ServeOptions(
         maxPayloadBytes,
         maxConnections,
         authTokens,
-        gpu);
+        gpu,
+        maxImagePixels,
+        feedbackLog);
   }
 
   public ServeOptions withAuthTokens(List<String> tokens) {
@@ -77,7 +87,9 @@ public record ServeOptions(
         maxPayloadBytes,
         maxConnections,
         tokens,
-        gpu);
+        gpu,
+        maxImagePixels,
+        feedbackLog);
   }
 
   public ServeOptions withLimits(int threads, int queue, long payloadBytes) {
@@ -91,6 +103,24 @@ public record ServeOptions(
         payloadBytes,
         maxConnections,
         authTokens,
-        gpu);
+        gpu,
+        maxImagePixels,
+        feedbackLog);
+  }
+
+  public ServeOptions withImagesAndFeedback(long newMaxImagePixels, FeedbackLogOptions log) {
+    return new ServeOptions(
+        repository,
+        host,
+        port,
+        inferenceThreads,
+        intraOpThreads,
+        queueSize,
+        maxPayloadBytes,
+        maxConnections,
+        authTokens,
+        gpu,
+        newMaxImagePixels,
+        log);
   }
 }

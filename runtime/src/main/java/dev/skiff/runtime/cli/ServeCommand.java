@@ -2,6 +2,8 @@ package dev.skiff.runtime.cli;
 
 import dev.skiff.runtime.RuntimeServer;
 import dev.skiff.runtime.ServeOptions;
+import dev.skiff.runtime.feedback.FeedbackLogOptions;
+import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +85,31 @@ public final class ServeCommand implements Callable<Integer> {
       description = "cpu or gpu (CUDA). Default: $SKIFF_DEVICE or cpu.")
   String device;
 
+  @Option(
+      names = "--max-image-pixels",
+      defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,
+      description =
+          "Largest uploaded image (width x height, read from its header before decoding);"
+              + " larger gets 413. Default: ${DEFAULT-VALUE}.")
+  long maxImagePixels;
+
+  @Option(
+      names = "--feedback-log",
+      description = "JSON-lines file that feedback is appended to. Default: none (not logged).")
+  Path feedbackLog;
+
+  @Option(
+      names = "--feedback-log-max-bytes",
+      defaultValue = "" + FeedbackLogOptions.DEFAULT_MAX_BYTES,
+      description = "Size at which the feedback log is rotated. Default: ${DEFAULT-VALUE}.")
+  long feedbackLogMaxBytes;
+
+  @Option(
+      names = "--feedback-log-files",
+      defaultValue = "" + FeedbackLogOptions.DEFAULT_FILES,
+      description = "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: ${DEFAULT-VALUE}.")
+  int feedbackLogFiles;
+
   @Override
   public Integer call() throws Exception {
     if (!device.equals("cpu") && !device.equals("gpu")) {
@@ -92,6 +119,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (intraOpThreads < 1 || maxPayloadBytes < 1 || maxConnections < 1) {
       System.err.println(
           "--intra-op-threads, --max-payload-bytes and --max-connections must be > 0");
+      return 2;
+    }
+    if (maxImagePixels < 1 || feedbackLogMaxBytes < 1 || feedbackLogFiles < 0) {
+      System.err.println(
+          "--max-image-pixels and --feedback-log-max-bytes must be > 0,"
+              + " --feedback-log-files >= 0");
       return 2;
     }
     ServeOptions defaults = ServeOptions.defaults(repository);
@@ -113,7 +146,9 @@ public final class ServeCommand implements Callable<Integer> {
             maxPayloadBytes,
             maxConnections,
             tokens,
-            device.equals("gpu"));
+            device.equals("gpu"),
+            maxImagePixels,
+            new FeedbackLogOptions(feedbackLog, feedbackLogMaxBytes, feedbackLogFiles));
     if (options.inferenceThreads() < 1 || options.queueSize() < 1) {
       System.err.println("--inference-threads and --queue-size must be > 0");
       return 2;

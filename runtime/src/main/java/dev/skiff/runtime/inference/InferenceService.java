@@ -31,13 +31,23 @@ public final class InferenceService {
   private final ModelRepository repository;
   private final InferenceExecutor executor;
   private final RuntimeMetrics metrics;
+  private final InferenceHooks hooks;
   private final Map<ModelVersion, DynamicBatcher> batchers = new ConcurrentHashMap<>();
 
   public InferenceService(
       ModelRepository repository, InferenceExecutor executor, RuntimeMetrics metrics) {
+    this(repository, executor, metrics, InferenceHooks.NONE);
+  }
+
+  public InferenceService(
+      ModelRepository repository,
+      InferenceExecutor executor,
+      RuntimeMetrics metrics,
+      InferenceHooks hooks) {
     this.repository = repository;
     this.executor = executor;
     this.metrics = metrics;
+    this.hooks = hooks;
   }
 
   public ModelRepository repository() {
@@ -96,7 +106,8 @@ public final class InferenceService {
   public InferenceResponse infer(ModelVersion version, InferenceRequest request, String id)
       throws Exception {
     ModelVersion.Loaded contract = readyContract(version);
-    List<Tensor> inputs = checkInputs(contract.inputs(), request.inputs());
+    List<Tensor> inputs =
+        checkInputs(contract.inputs(), hooks.convertInputs(version, contract, request.inputs()));
     Set<String> outputs = selectOutputs(contract.outputs(), request.outputs());
     DynamicBatcher batcher = batcher(version, contract);
     metrics.inflight(version.modelName(), version.name(), 1);
@@ -113,7 +124,10 @@ public final class InferenceService {
         }
         ordered.add(tensor);
       }
-      return new InferenceResponse(version.modelName(), version.name(), id, null, ordered);
+      InferenceResponse response =
+          new InferenceResponse(version.modelName(), version.name(), id, null, ordered);
+      hooks.answered(version, contract, response);
+      return response;
     } catch (ApiException e) {
       throw e;
     } catch (Exception e) {

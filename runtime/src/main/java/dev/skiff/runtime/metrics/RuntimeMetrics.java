@@ -31,6 +31,7 @@ public final class RuntimeMetrics {
   private final Gauge modelLoaded;
   private final Gauge loadDuration;
   private final Gauge queueDepth;
+  private final Counter feedback;
 
   public RuntimeMetrics() {
     this(new PrometheusRegistry(), true);
@@ -110,6 +111,14 @@ public final class RuntimeMetrics {
             .name("skiff_queue_depth")
             .help("Inference requests waiting for a thread")
             .register(registry);
+    feedback =
+        Counter.builder()
+            .name("skiff_feedback_total")
+            .help(
+                "Feedback on predictions, by outcome (correct, incorrect): live accuracy per"
+                    + " version")
+            .labelNames("model", "version", "outcome")
+            .register(registry);
     if (jvmMetrics) {
       JvmMetrics.builder().register(registry);
     }
@@ -152,6 +161,11 @@ public final class RuntimeMetrics {
   public void modelLoaded(String model, String version, boolean loaded, double loadSeconds) {
     modelLoaded.labelValues(model, version).set(loaded ? 1 : 0);
     loadDuration.labelValues(model, version).set(loadSeconds);
+  }
+
+  /** One piece of feedback on a prediction of this version. */
+  public void feedback(String model, String version, boolean correct) {
+    feedback.labelValues(model, version, correct ? "correct" : "incorrect").inc();
   }
 
   /** Writes every metric in the Prometheus text format (version 0.0.4). */

@@ -239,6 +239,12 @@ public final class ModelRepository implements AutoCloseable {
       if (model.settings().batching() != null) {
         model.settings().batching().check(where, inputs, outputs);
       }
+      if (model.settings().preprocess() != null) {
+        model.settings().preprocess().check(where, inputs);
+      }
+      if (model.settings().postprocess() != null) {
+        model.settings().postprocess().check(where, outputs, model.settings().labels());
+      }
       warmUp(session, inputs, outputs, where);
       return new ModelVersion.Loaded(
           session, backend.format(), inputs, outputs, (System.nanoTime() - start) / 1e9);

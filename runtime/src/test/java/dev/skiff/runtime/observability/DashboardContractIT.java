@@ -118,8 +118,17 @@ class DashboardContractIT {
       assertThat(System.nanoTime()).as("Prometheus scraped the runtime").isLessThan(deadline);
       Thread.sleep(500);
     }
+    String direct = "http://127.0.0.1:" + runtime.port();
+    String digits = Files.readString(Path.of("../examples/requests/digits.json"));
     for (int i = 0; i < 20; i++) {
       post(base + "/v2/models/iris/infer", body);
+      // A prediction under a known request id, then feedback on it (the accuracy panel).
+      post(
+          direct + "/v2/models/digits/infer",
+          digits.replaceFirst("\\{", "{\"id\":\"dash-" + i + "\","));
+      post(
+          direct + "/v1/models/digits/feedback",
+          "{\"id\":\"dash-" + i + "\",\"correct\":" + (i % 4 != 0) + "}");
       Thread.sleep(150);
     }
     Thread.sleep(2000);

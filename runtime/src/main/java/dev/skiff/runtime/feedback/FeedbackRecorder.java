@@ -1,0 +1,85 @@
+package dev.skiff.runtime.feedback;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.protocol.ApiException;
+import java.time.Clock;
+
+/**
+ * Joins feedback to the prediction made under the same request id, decides whether the prediction
+ * was correct (given: {@code correct}; or computed: the true {@code label} against the predicted
+ * one), counts the outcome per model and version, and appends it to the feedback log.
+ */
+public final class FeedbackRecorder {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RecentPredictions recent;
+  private final FeedbackLog log;
+  private final RuntimeMetrics metrics;
+  private final Clock clock;
+
+  public FeedbackRecorder(
+      RecentPredictions recent, FeedbackLog log, RuntimeMetrics metrics, Clock clock) {
+    this.recent = recent;
+    this.log = log;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /**
+   * Records feedback on the prediction {@code id} of {@code model}.
+   *
+   * @param label the true label (name or index as text), or null when {@code correct} is given
+   * @param correct whether the prediction was right, or null when {@code label} is given
+   * @return the logged record
+   * @throws ApiException 404 when no recent prediction of this model has that id
+   */
+  public ObjectNode record(String model, String id, String label, Boolean correct) {
+    Prediction prediction =
+        recent.find(id).filter(p -> p.model().equals(model)).orElseThrow(() -> unknown(model, id));
+    if (recent.claim(id).isEmpty()) { // a concurrent feedback claimed it first
+      throw unknown(model, id);
+    }
+    boolean right = label != null ? prediction.matches(label) : correct;
+    metrics.feedback(prediction.model(), prediction.version(), right);
+    ObjectNode line =
+        JSON.createObjectNode()
+            .put("time", clock.instant().toString())
+            .put("model", prediction.model())
+            .put("version", prediction.version())
+            .put("id", id)
+            .put("predicted", prediction.label())
+            .put("predictedAt", prediction.time().toString());
+    if (label != null) {
+      line.put("label", label);
+    }
+    line.put("correct", right);
+    try {
+      log.append(JSON.writeValueAsString(line));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return line;
+  }
+
+  private ApiException unknown(String model, String id) {
+    String other =
+        recent
+            .find(id)
+            .map(p -> " (request id '" + id + "' was answered by model '" + p.model() + "')")
+            .orElse("");
+    return ApiException.notFound(
+        "no recent prediction of model '"
+            + model
+            + "' has request id '"
+            + id
+            + "'"
+            + (other.isEmpty()
+                ? "; it is unknown, older than the last "
+                    + recent.capacity()
+                    + " predictions, or already has feedback"
+                : other));
+  }
+}
