@@ -109,7 +109,8 @@ def yaml_str_list(items) -> str:
 
 def model_yaml(name: str, description: str, inputs, outputs, labels=None,
                fmt: str = "onnx", default_version: str = "v1", batching=None,
-               preprocess: str | None = None, postprocess: str | None = None) -> str:
+               preprocess: str | None = None, postprocess: str | None = None,
+               limits: str | None = None) -> str:
     """model.yaml in the runtime's contract format.
 
     inputs/outputs: lists of (name, V2 datatype, shape with -1 for dynamic).
@@ -136,6 +137,8 @@ def model_yaml(name: str, description: str, inputs, outputs, labels=None,
         lines.append(f"preprocess: {preprocess}")
     if postprocess is not None:
         lines.append(f"postprocess: {postprocess}")
+    if limits is not None:
+        lines.append(f"limits: {limits}")
     return "\n".join(lines) + "\n"
 
 
@@ -261,7 +264,7 @@ def make_iris() -> dict:
     write_text(folder / "model.yaml", model_yaml(
         "iris",
         "Iris species from four flower measurements (scikit-learn LogisticRegression)",
-        inputs, outputs, IRIS_LABELS))
+        inputs, outputs, IRIS_LABELS, limits="{maxBatchSize: 1024}"))
 
     X_all, y_all = load_iris(return_X_y=True)
     X_all = X_all.astype(np.float32)

@@ -108,6 +108,7 @@ public final class InferenceService {
     ModelVersion.Loaded contract = readyContract(version);
     List<Tensor> inputs =
         checkInputs(contract.inputs(), hooks.convertInputs(version, contract, request.inputs()));
+    checkLimits(version, inputs);
     Set<String> outputs = selectOutputs(contract.outputs(), request.outputs());
     DynamicBatcher batcher = batcher(version, contract);
     metrics.inflight(version.modelName(), version.name(), 1);
@@ -180,6 +181,29 @@ public final class InferenceService {
                 executor.queueCapacity(),
                 executor,
                 metrics));
+  }
+
+  /** The model's own per-request limits from model.yaml ({@code limits}). */
+  private void checkLimits(ModelVersion version, List<Tensor> inputs) {
+    ModelSettings.Limits limits =
+        repository.model(version.modelName()).map(m -> m.settings().limits()).orElse(null);
+    if (limits == null || limits.maxBatchSize() == null) {
+      return;
+    }
+    for (Tensor tensor : inputs) {
+      if (tensor.rank() > 0 && tensor.dim(0) > limits.maxBatchSize()) {
+        throw ApiException.badRequest(
+            "input '"
+                + tensor.name()
+                + "' has "
+                + tensor.dim(0)
+                + " rows; model '"
+                + version.modelName()
+                + "' accepts at most "
+                + limits.maxBatchSize()
+                + " per request (limits.maxBatchSize)");
+      }
+    }
   }
 
   /** Every declared input present once, with its datatype and a shape the contract accepts. */

@@ -128,6 +128,9 @@ public final class ModelRepository implements AutoCloseable {
           "model name '" + name + "' must be 1-128 letters, digits, '.', '_' or '-'");
     }
     String where = "model '" + name + "'";
+    if (settings.limits() != null) {
+      settings.limits().check(where);
+    }
     // Parse declared tensors now so a typo in model.yaml stops the model before any loading.
     ModelSettings.toSpecs(settings.inputs(), where);
     ModelSettings.toSpecs(settings.outputs(), where);

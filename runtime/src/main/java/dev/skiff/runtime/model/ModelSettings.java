@@ -21,6 +21,7 @@ import java.util.List;
  * @param batching dynamic batching settings (optional)
  * @param preprocess how an uploaded image becomes the model's input (optional; docs/images.md)
  * @param postprocess how the model's outputs become labels or boxes (optional; docs/images.md)
+ * @param limits per-request limits beyond the server-wide ones (optional)
  */
 public record ModelSettings(
     String name,
@@ -32,7 +33,8 @@ public record ModelSettings(
     List<String> labels,
     Batching batching,
     Preprocess preprocess,
-    Postprocess postprocess) {
+    Postprocess postprocess,
+    Limits limits) {
 
   @JsonCreator
   public ModelSettings(
@@ -45,7 +47,8 @@ public record ModelSettings(
       @JsonProperty("labels") List<String> labels,
       @JsonProperty("batching") Batching batching,
       @JsonProperty("preprocess") Preprocess preprocess,
-      @JsonProperty("postprocess") Postprocess postprocess) {
+      @JsonProperty("postprocess") Postprocess postprocess,
+      @JsonProperty("limits") Limits limits) {
     this.name = name;
     this.description = description;
     this.defaultVersion = defaultVersion;
@@ -56,6 +59,22 @@ public record ModelSettings(
     this.batching = batching;
     this.preprocess = preprocess;
     this.postprocess = postprocess;
+    this.limits = limits;
+  }
+
+  /**
+   * Per-request limits of one model, on top of the server's payload limit.
+   *
+   * @param maxBatchSize the most rows (first dimension) one request may carry; larger gets 400
+   */
+  public record Limits(@JsonProperty("maxBatchSize") Integer maxBatchSize) {
+    /** Checks the values once at load, so a typo stops the model rather than every request. */
+    void check(String where) {
+      if (maxBatchSize != null && maxBatchSize < 1) {
+        throw new ModelLoadException(
+            where + ": limits.maxBatchSize must be >= 1, not " + maxBatchSize);
+      }
+    }
   }
 
   /** One declared tensor as written in YAML; {@link #toSpec()} checks and converts it. */

@@ -225,6 +225,22 @@ class ServingIT {
   }
 
   @Test
+  void modelLimitsRefuseOversizedBatches() {
+    String rows = String.join(",", java.util.Collections.nCopies(1025 * 4, "1"));
+    HttpResponse<String> response =
+        http.post(
+            "/v2/models/iris/infer",
+            "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1025,4],\"data\":["
+                + rows
+                + "]}]}");
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).get("error").asText())
+        .isEqualTo(
+            "input 'input' has 1025 rows; model 'iris' accepts at most 1024 per request"
+                + " (limits.maxBatchSize)");
+  }
+
+  @Test
   void concurrentClientsAllGetAnswers() throws Exception {
     String body =
         "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[6.3,3.3,6.0,2.5]}]}";

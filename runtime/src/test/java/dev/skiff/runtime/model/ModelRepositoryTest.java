@@ -76,10 +76,14 @@ class ModelRepositoryTest {
         "inputs: [{name: x, datatype: FLOAT, shape: [-1]}]\n");
     Path noFile = Files.createDirectories(repo.resolve("nofile/v1"));
     Files.writeString(noFile.getParent().resolve("model.yaml"), "name: nofile\n");
+    Path badLimit = Files.createDirectories(repo.resolve("badlimit/v1"));
+    Files.writeString(badLimit.getParent().resolve("model.yaml"), "limits: {maxBatchSize: 0}\n");
     ModelRepository broken = ModelRepository.open(repo, ModelRepository.discoverBackends());
     assertThat(broken.brokenModels().get("typo")).contains("unknown key 'imputs'");
     assertThat(broken.brokenModels().get("empty")).contains("has no version folders");
     assertThat(broken.brokenModels().get("badtype")).contains("datatype 'FLOAT'");
+    assertThat(broken.brokenModels().get("badlimit"))
+        .contains("limits.maxBatchSize must be >= 1, not 0");
     broken.loadAll(new BackendOptions(1, false), (v, s) -> {});
     assertThat(broken.model("nofile").orElseThrow().defaultVersion().failure().orElseThrow())
         .contains("no model file")
