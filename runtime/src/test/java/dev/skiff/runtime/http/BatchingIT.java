@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -17,8 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,22 +30,8 @@ class BatchingIT {
   private static final Pattern ALL_BATCHES =
       Pattern.compile("skiff_batch_size_count\\{model=\"mlp-batched\",version=\"v1\"} (\\S+)");
 
-  static RuntimeServer server;
-  static TestHttp http;
-
-  @BeforeAll
-  static void start() throws InterruptedException {
-    server =
-        RuntimeServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/models")).withPort(0));
-    server.awaitModelsLoaded(Duration.ofSeconds(60));
-    http = new TestHttp(server.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @AutoClose static final TestServer server = TestServer.start(TestServer.TEST_MODELS);
+  static final TestHttp http = server.http();
 
   /** Client {@code c}'s row: 16 values no other client sends. */
   private static String row(int c, int round) {

@@ -19,8 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,23 +27,9 @@ import org.junit.jupiter.api.Test;
  * length is in {@code Inference-Header-Content-Length}, then little-endian tensor bytes.
  */
 class BinaryTensorsIT {
-  static RuntimeServer server;
-  static TestHttp http;
+  @AutoClose static final TestServer server = TestServer.start(TestServer.TEST_MODELS);
+  static final TestHttp http = server.http();
   static final HttpClient CLIENT = HttpClient.newHttpClient();
-
-  @BeforeAll
-  static void start() throws InterruptedException {
-    server =
-        RuntimeServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/models")).withPort(0));
-    server.awaitModelsLoaded(Duration.ofSeconds(60));
-    http = new TestHttp(server.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   /** A binary-extension request body and the raw answer. */
   private static HttpResponse<byte[]> postBinary(String path, String json, byte[]... tensors)

@@ -4,33 +4,14 @@ import static dev.skiff.runtime.http.TestHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Test-only models on a real server: every datatype, several inputs, ZipMap, a broken model. */
 class DatatypesIT {
-  static RuntimeServer server;
-  static TestHttp http;
-
-  @BeforeAll
-  static void start() throws InterruptedException {
-    server =
-        RuntimeServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/models")).withPort(0));
-    server.awaitModelsLoaded(Duration.ofSeconds(60));
-    http = new TestHttp(server.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @AutoClose static final TestServer server = TestServer.start(TestServer.TEST_MODELS);
+  static final TestHttp http = server.http();
 
   @Test
   void everyFeedableDatatypeRoundTripsThroughTheModel() {
