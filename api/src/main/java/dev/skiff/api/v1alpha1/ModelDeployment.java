@@ -41,6 +41,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(
+    name = "Routing",
+    jsonPath = ".status.routing",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Message",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].message",
     type = AdditionalPrinterColumn.Type.STRING,

@@ -54,7 +54,8 @@ public class ModelDeploymentSpec {
   @JsonPropertyDescription("Bearer-token authentication for the inference endpoints.")
   private Auth auth;
 
-  @JsonPropertyDescription("Traffic options: shadow traffic and Gateway API routing.")
+  @JsonPropertyDescription(
+      "Traffic options: shadow traffic, Gateway API routing and how long removed versions drain.")
   private Traffic traffic;
 
   @JsonPropertyDescription(

@@ -18,17 +18,27 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("In-cluster URL of the stable Service that clients call.")
   private String url;
 
-  @JsonPropertyDescription("Ready, Progressing and Degraded conditions (metav1.Condition shape).")
+  @JsonPropertyDescription(
+      "Ready, Progressing, Degraded and TrafficReady conditions (metav1.Condition shape).")
   private List<Condition> conditions;
 
-  @JsonPropertyDescription("Per-version replicas, weight and readiness.")
+  @JsonPropertyDescription(
+      "Per-version replicas, readiness, declared and effective weight; removed versions that are"
+          + " still draining are listed too.")
   private List<VersionStatus> versions;
 
   @JsonPropertyDescription("Comma-separated version names, for kubectl get.")
   private String versionNames;
 
-  @JsonPropertyDescription("Traffic split in effect as version=percent pairs, for kubectl get.")
+  @JsonPropertyDescription(
+      "Traffic split in effect as version=percent pairs, for kubectl get; the declared percent"
+          + " follows in parentheses where it differs, e.g. v1=100,v2=0(10).")
   private String traffic;
+
+  @JsonPropertyDescription(
+      "What splits the traffic: Service (one version, selected directly), Router (the <md>-router"
+          + " Deployment) or HTTPRoute (Gateway API).")
+  private String routing;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -84,5 +94,13 @@ public class ModelDeploymentStatus {
 
   public void setTraffic(String traffic) {
     this.traffic = traffic;
+  }
+
+  public String getRouting() {
+    return routing;
+  }
+
+  public void setRouting(String routing) {
+    this.routing = routing;
   }
 }

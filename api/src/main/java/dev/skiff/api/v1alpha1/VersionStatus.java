@@ -3,7 +3,10 @@ package dev.skiff.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** Observed state of one version's Deployment. */
+/**
+ * Observed state of one version: its Deployment's replicas, its declared and effective traffic
+ * share, and whether it is being drained after removal from the spec.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VersionStatus {
 
@@ -16,8 +19,23 @@ public class VersionStatus {
   @JsonPropertyDescription("Replicas whose pods pass their readiness probe.")
   private Integer readyReplicas;
 
-  @JsonPropertyDescription("Percent of traffic routed to this version.")
-  private Integer weight;
+  @JsonPropertyDescription("Percent of traffic the spec gives this version (0 while draining).")
+  private Integer declaredWeight;
+
+  @JsonPropertyDescription(
+      "Percent of traffic the routing in effect sends to this version: 0 while it has no ready"
+          + " replica, the share of not-ready versions spread over the ready ones.")
+  private Integer effectiveWeight;
+
+  @JsonPropertyDescription(
+      "True for a version removed from the spec that still runs with weight 0 until its drain"
+          + " period ends.")
+  private Boolean draining;
+
+  @JsonPropertyDescription(
+      "When the routing with weight 0 for this draining version was applied (RFC 3339); unset"
+          + " while no other version is ready to take its traffic.")
+  private String drainingSince;
 
   @JsonPropertyDescription("Whether every desired replica is ready.")
   private Boolean ready;
@@ -54,12 +72,36 @@ public class VersionStatus {
     this.readyReplicas = readyReplicas;
   }
 
-  public Integer getWeight() {
-    return weight;
+  public Integer getDeclaredWeight() {
+    return declaredWeight;
   }
 
-  public void setWeight(Integer weight) {
-    this.weight = weight;
+  public void setDeclaredWeight(Integer declaredWeight) {
+    this.declaredWeight = declaredWeight;
+  }
+
+  public Integer getEffectiveWeight() {
+    return effectiveWeight;
+  }
+
+  public void setEffectiveWeight(Integer effectiveWeight) {
+    this.effectiveWeight = effectiveWeight;
+  }
+
+  public Boolean getDraining() {
+    return draining;
+  }
+
+  public void setDraining(Boolean draining) {
+    this.draining = draining;
+  }
+
+  public String getDrainingSince() {
+    return drainingSince;
+  }
+
+  public void setDrainingSince(String drainingSince) {
+    this.drainingSince = drainingSince;
   }
 
   public Boolean getReady() {

@@ -6,21 +6,39 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every child a ModelDeployment should have, computed once per reconcile; the dependents read their
- * part of it. Per-version maps are keyed by version name.
+ * part of it. Per-version maps are keyed by version name and hold the spec's versions; the children
+ * of {@link #draining} versions are left as they are until their drain period ends. The router
+ * objects are null unless the router splits traffic, the HTTPRoute unless a Gateway does.
  */
 public record DesiredState(
     ConfigMap settings,
     Map<String, Deployment> deployments,
     Map<String, Service> versionServices,
     Map<String, HorizontalPodAutoscaler> autoscalers,
-    Service stableService) {
+    Service stableService,
+    Set<String> draining,
+    ConfigMap routerConfig,
+    Deployment router,
+    HorizontalPodAutoscaler routerAutoscaler,
+    HTTPRoute httpRoute,
+    boolean gatewayApiInstalled) {
 
-  public static DesiredState of(ModelDeployment md, RuntimeDefaults defaults) {
+  /**
+   * @param retainedSettings model.yaml keys of draining versions, copied from the settings
+   *     ConfigMap in the cluster so their pods can still restart while they drain
+   */
+  public static DesiredState of(
+      ModelDeployment md,
+      RuntimeDefaults defaults,
+      TrafficPlan plan,
+      Map<String, String> retainedSettings) {
     Map<String, Deployment> deployments = new LinkedHashMap<>();
     Map<String, Service> services = new LinkedHashMap<>();
     Map<String, HorizontalPodAutoscaler> autoscalers = new LinkedHashMap<>();
@@ -31,11 +49,26 @@ public record DesiredState(
         autoscalers.put(version.getName(), Autoscalers.build(md, version));
       }
     }
+    ConfigMap settings = ModelSettings.configMap(md);
+    Set<String> draining = plan.draining();
+    for (String version : draining) {
+      String key = ResourceNames.settingsKey(version);
+      if (retainedSettings.containsKey(key)) {
+        settings.getData().put(key, retainedSettings.get(key));
+      }
+    }
+    boolean router = plan.routing() == TrafficPlan.Routing.ROUTER;
     return new DesiredState(
-        ModelSettings.configMap(md),
+        settings,
         deployments,
         services,
         autoscalers,
-        ModelServices.stableService(md));
+        ModelServices.stableService(md, plan),
+        draining,
+        router ? RouterResources.configMap(md, plan) : null,
+        router ? RouterResources.deployment(md, defaults) : null,
+        router ? RouterResources.autoscaler(md) : null,
+        plan.routing() == TrafficPlan.Routing.HTTP_ROUTE ? HttpRoutes.build(md, plan) : null,
+        plan.gatewayApiInstalled());
   }
 }

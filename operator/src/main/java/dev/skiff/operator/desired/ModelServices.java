@@ -4,7 +4,6 @@ import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import java.util.List;
 import java.util.Map;
 
 /** The per-version Services and the stable Service {@code <md>} that clients use. */
@@ -20,25 +19,25 @@ public final class ModelServices {
         ResourceNames.versionSelector(md, version.getName()));
   }
 
-  /**
-   * The stable Service. With one version it selects that version's pods. With several it selects
-   * the pods of every version, so requests spread by pod count, not by weight: weighted routing is
-   * the router's job (issue 4), which will point this selector at the router pods instead.
-   */
-  public static Service stableService(ModelDeployment md) {
+  /** The stable Service clients call; see {@link #stableSelector}. */
+  public static Service stableService(ModelDeployment md, TrafficPlan plan) {
     return service(
         md,
         ResourceNames.stableService(md),
         ResourceNames.labels(md, ResourceNames.COMPONENT_ENDPOINT),
-        stableSelector(md));
+        stableSelector(md, plan));
   }
 
-  /** Hook for the weighted router (issue 4): the pods the stable Service sends traffic to. */
-  public static Map<String, String> stableSelector(ModelDeployment md) {
-    List<ModelVersion> versions = Versions.of(md);
-    return versions.size() == 1
-        ? ResourceNames.versionSelector(md, versions.getFirst().getName())
-        : ResourceNames.allVersionsSelector(md);
+  /**
+   * The pods the stable Service sends traffic to: the router's once it has a ready replica;
+   * otherwise (one version, a router still starting, or an HTTPRoute doing the split at the
+   * Gateway) the pods of the version with the highest effective weight, so the switch to the router
+   * never points the Service at pods that cannot answer.
+   */
+  public static Map<String, String> stableSelector(ModelDeployment md, TrafficPlan plan) {
+    return plan.stableSelectsRouter()
+        ? ResourceNames.routerSelector(md)
+        : ResourceNames.versionSelector(md, plan.directVersion());
   }
 
   private static Service service(

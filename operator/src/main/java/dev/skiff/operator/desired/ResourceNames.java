@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The one place that names and labels everything the operator creates, so the reconciler, the
- * dependents, the router (issue 4) and the tests agree.
+ * dependents, the router config and the tests agree.
  */
 public final class ResourceNames {
 
@@ -27,6 +27,10 @@ public final class ResourceNames {
   public static final String COMPONENT_SERVER = "model-server";
   public static final String COMPONENT_ENDPOINT = "endpoint";
   public static final String COMPONENT_SETTINGS = "model-settings";
+  public static final String COMPONENT_ROUTER = "router";
+
+  /** Key of the router's config file inside the router ConfigMap. */
+  public static final String ROUTER_CONFIG_KEY = "router.yaml";
 
   /** Annotation on pod templates: hash of the model.yaml, so a settings change rolls the pods. */
   public static final String ANNOTATION_SETTINGS_HASH = "skiff.dev/settings-hash";
@@ -60,6 +64,26 @@ public final class ResourceNames {
   /** Key of a version's model.yaml inside the settings ConfigMap. */
   public static String settingsKey(String version) {
     return version + ".model.yaml";
+  }
+
+  /** Router Deployment, its ConfigMap and its HPA share this name. */
+  public static String router(ModelDeployment md) {
+    return md.getMetadata().getName() + "-router";
+  }
+
+  /** The Gateway API HTTPRoute that replaces the router where a Gateway is named. */
+  public static String httpRoute(ModelDeployment md) {
+    return md.getMetadata().getName();
+  }
+
+  /** In-cluster URL of one version's Service: a backend of the router. */
+  public static String versionUrl(ModelDeployment md, String version) {
+    return "http://"
+        + versionResource(md, version)
+        + "."
+        + md.getMetadata().getNamespace()
+        + ".svc:"
+        + HTTP_PORT;
   }
 
   public static String url(ModelDeployment md) {
@@ -102,11 +126,11 @@ public final class ResourceNames {
     return selector;
   }
 
-  /** Pods of every version of the ModelDeployment. */
-  public static Map<String, String> allVersionsSelector(ModelDeployment md) {
+  /** Pods of the router (immutable Deployment selector, like a version's). */
+  public static Map<String, String> routerSelector(ModelDeployment md) {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(LABEL_INSTANCE, md.getMetadata().getName());
-    selector.put(LABEL_COMPONENT, COMPONENT_SERVER);
+    selector.put(LABEL_COMPONENT, COMPONENT_ROUTER);
     return selector;
   }
 }

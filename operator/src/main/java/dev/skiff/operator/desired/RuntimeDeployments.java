@@ -241,7 +241,7 @@ public final class RuntimeDeployments {
         .build();
   }
 
-  private static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
+  static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)

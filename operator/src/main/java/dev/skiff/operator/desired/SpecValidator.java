@@ -31,6 +31,18 @@ public final class SpecValidator {
               + "' must be a DNS-1035 label (it names the stable Service): lowercase letters,"
               + " digits and '-', starting with a letter, at most 63 characters");
     }
+    boolean mayRoute =
+        Versions.of(md).size() > 1
+            || (md.getSpec() != null
+                && md.getSpec().getTraffic() != null
+                && md.getSpec().getTraffic().getMirror() != null);
+    if (mayRoute && ResourceNames.router(md).length() > MAX_NAME) {
+      problems.add(
+          "'"
+              + ResourceNames.router(md)
+              + "' (the router, <name>-router) is longer than 63 characters; shorten"
+              + " metadata.name");
+    }
     for (ModelVersion version : Versions.of(md)) {
       String child = ResourceNames.versionResource(md, version.getName());
       if (child.length() > MAX_NAME) {

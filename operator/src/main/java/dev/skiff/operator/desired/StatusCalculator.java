@@ -47,15 +47,25 @@ public final class StatusCalculator {
   public record Diagnosis(String reason, String message, boolean failed) {}
 
   public static ModelDeploymentStatus compute(
-      ModelDeployment md, Map<String, Deployment> deployments, List<Pod> pods, Instant now) {
+      ModelDeployment md,
+      Map<String, Deployment> deployments,
+      List<Pod> pods,
+      TrafficPlan plan,
+      Instant now) {
     long generation = Objects.requireNonNullElse(md.getMetadata().getGeneration(), 0L);
     List<Condition> previous = md.getStatus() == null ? null : md.getStatus().getConditions();
 
     List<VersionStatus> versions = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     List<String> pending = new ArrayList<>();
+    Map<String, TrafficPlan.RoutedVersion> routed =
+        plan.versions().stream().collect(Collectors.toMap(TrafficPlan.RoutedVersion::name, v -> v));
     for (ModelVersion version : Versions.of(md)) {
       VersionStatus vs = versionStatus(md, version, deployments.get(version.getName()), pods);
+      TrafficPlan.RoutedVersion r = routed.get(version.getName());
+      if (r != null) {
+        vs.setEffectiveWeight(r.effectiveWeight());
+      }
       versions.add(vs);
       if (!Boolean.TRUE.equals(vs.getReady())) {
         String line = version.getName() + ": " + vs.getReason() + ": " + vs.getMessage();
@@ -106,11 +116,42 @@ public final class StatusCalculator {
             generation,
             previous,
             now));
+    conditions.add(TrafficStatus.condition(md, plan, generation, previous, now));
+    for (TrafficPlan.RoutedVersion r : plan.versions()) {
+      if (r.draining()) {
+        versions.add(drainingStatus(r, deployments.get(r.name())));
+      }
+    }
 
     ModelDeploymentStatus status = base(md, generation);
+    status.setTraffic(TrafficStatus.column(plan));
+    status.setRouting(plan.routing().display());
     status.setConditions(conditions);
     status.setVersions(versions);
     return status;
+  }
+
+  /** A removed version that still runs with weight 0. */
+  private static VersionStatus drainingStatus(TrafficPlan.RoutedVersion r, Deployment deployment) {
+    VersionStatus vs = new VersionStatus();
+    vs.setName(r.name());
+    DeploymentStatus ds = deployment == null ? null : deployment.getStatus();
+    vs.setDesiredReplicas(
+        deployment == null || deployment.getSpec().getReplicas() == null
+            ? 0
+            : deployment.getSpec().getReplicas());
+    vs.setReadyReplicas(ds == null ? 0 : Objects.requireNonNullElse(ds.getReadyReplicas(), 0));
+    vs.setReady(r.ready());
+    vs.setDeclaredWeight(0);
+    vs.setEffectiveWeight(r.effectiveWeight());
+    vs.setDraining(true);
+    vs.setDrainingSince(r.drainingSince() == null ? null : r.drainingSince().toString());
+    vs.setReason("Draining");
+    vs.setMessage(
+        r.drainingSince() == null
+            ? "removed from the spec; serving until another version is ready"
+            : "removed from the spec; weight 0 since " + r.drainingSince());
+    return vs;
   }
 
   /** Status for a spec the operator refuses: Ready=False, Degraded=True, reason InvalidSpec. */
@@ -129,6 +170,17 @@ public final class StatusCalculator {
             Conditions.of(
                 Conditions.DEGRADED, true, "InvalidSpec", message, generation, previous, now)));
     status.setVersions(old == null ? null : old.getVersions());
+    if (old != null) {
+      status.setTraffic(old.getTraffic());
+      status.setRouting(old.getRouting());
+      Conditions.find(previous, Conditions.TRAFFIC_READY)
+          .ifPresent(
+              c -> {
+                List<Condition> all = new ArrayList<>(status.getConditions());
+                all.add(c);
+                status.setConditions(all);
+              });
+    }
     return status;
   }
 
@@ -151,7 +203,7 @@ public final class StatusCalculator {
       ModelDeployment md, ModelVersion version, Deployment deployment, List<Pod> pods) {
     VersionStatus vs = new VersionStatus();
     vs.setName(version.getName());
-    vs.setWeight(Versions.weight(md, version));
+    vs.setDeclaredWeight(Versions.weight(md, version));
     int desired = desiredReplicas(md, version, deployment);
     DeploymentStatus ds = deployment == null ? null : deployment.getStatus();
     int readyReplicas = ds == null ? 0 : Objects.requireNonNullElse(ds.getReadyReplicas(), 0);

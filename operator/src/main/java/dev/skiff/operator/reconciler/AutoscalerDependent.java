@@ -29,7 +29,7 @@ public class AutoscalerDependent
   @Override
   public Map<String, HorizontalPodAutoscaler> getSecondaryResources(
       ModelDeployment primary, Context<ModelDeployment> context) {
-    return Dependents.byVersion(eventSource().orElseThrow(), primary);
+    return Dependents.byVersion(eventSource().orElseThrow(), primary, context);
   }
 
   @Override

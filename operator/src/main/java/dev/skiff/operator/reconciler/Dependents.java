@@ -21,9 +21,16 @@ final class Dependents {
         .getMandatory(DesiredState.class, DesiredState.class);
   }
 
-  /** The primary's children of one informer keyed by their skiff.dev/version label. */
+  /**
+   * The primary's children of one informer keyed by their skiff.dev/version label, without those of
+   * draining versions: the bulk dependents neither update nor delete what they do not see, so a
+   * draining version keeps its children until its drain period ends.
+   */
   static <R extends HasMetadata> Map<String, R> byVersion(
-      InformerEventSource<R, ModelDeployment> source, ModelDeployment primary) {
+      InformerEventSource<R, ModelDeployment> source,
+      ModelDeployment primary,
+      Context<ModelDeployment> context) {
+    var draining = desired(context).draining();
     return source.getSecondaryResources(primary).stream()
         .filter(r -> r.getMetadata().getLabels() != null)
         .filter(
@@ -33,6 +40,8 @@ final class Dependents {
                     .getName()
                     .equals(r.getMetadata().getLabels().get(ResourceNames.LABEL_INSTANCE)))
         .filter(r -> r.getMetadata().getLabels().containsKey(ResourceNames.LABEL_VERSION))
+        .filter(
+            r -> !draining.contains(r.getMetadata().getLabels().get(ResourceNames.LABEL_VERSION)))
         .collect(
             Collectors.toMap(
                 r -> r.getMetadata().getLabels().get(ResourceNames.LABEL_VERSION),

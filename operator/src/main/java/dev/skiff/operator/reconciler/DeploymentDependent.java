@@ -29,7 +29,7 @@ public class DeploymentDependent
   @Override
   public Map<String, Deployment> getSecondaryResources(
       ModelDeployment primary, Context<ModelDeployment> context) {
-    return Dependents.byVersion(eventSource().orElseThrow(), primary);
+    return Dependents.byVersion(eventSource().orElseThrow(), primary, context);
   }
 
   @Override

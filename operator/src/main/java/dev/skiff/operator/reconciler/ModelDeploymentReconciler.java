@@ -9,6 +9,10 @@ import dev.skiff.operator.desired.RuntimeDefaults;
 import dev.skiff.operator.desired.SpecValidator;
 import dev.skiff.operator.desired.StatusCalculator;
 import dev.skiff.operator.desired.StatusCalculator.TransitionEvent;
+import dev.skiff.operator.desired.TrafficPlan;
+import dev.skiff.operator.desired.TrafficPlanner;
+import dev.skiff.operator.desired.TrafficStatus;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,6 +29,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,10 +45,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a ModelDeployment: validates what CEL cannot, runs the workflow of dependents with the
- * desired state computed once, then derives the status from the cluster and patches it only when it
- * changed. Invalid specs become Ready=False plus a Warning Event, with no retry loop: the next
- * reconcile comes from the next spec change.
+ * Reconciles a ModelDeployment: validates what CEL cannot, plans the traffic from what the cluster
+ * shows (version readiness, router readiness, Gateway API presence, drains in progress), runs the
+ * workflow of dependents with the desired state computed once, then derives the status and patches
+ * it only when it changed. Invalid specs become Ready=False plus a Warning Event, with no retry
+ * loop: the next reconcile comes from the next spec change. A running drain asks for a reconcile
+ * when it ends instead of polling.
  */
 @Workflow(
     explicitInvocation = true,
@@ -49,6 +59,25 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "deployments", type = DeploymentDependent.class, dependsOn = "settings"),
       @Dependent(name = "version-services", type = VersionServiceDependent.class),
       @Dependent(name = "autoscalers", type = AutoscalerDependent.class, dependsOn = "deployments"),
+      @Dependent(
+          name = "router-config",
+          type = RouterConfigMapDependent.class,
+          reconcilePrecondition = RoutingConditions.RouterWanted.class),
+      @Dependent(
+          name = "router",
+          type = RouterDeploymentDependent.class,
+          dependsOn = "router-config",
+          reconcilePrecondition = RoutingConditions.RouterWanted.class),
+      @Dependent(
+          name = "router-autoscaler",
+          type = RouterAutoscalerDependent.class,
+          dependsOn = "router",
+          reconcilePrecondition = RoutingConditions.RouterWanted.class),
+      @Dependent(
+          name = "http-route",
+          type = HttpRouteDependent.class,
+          activationCondition = RoutingConditions.GatewayApiInstalled.class,
+          reconcilePrecondition = RoutingConditions.HttpRouteWanted.class),
       @Dependent(name = "stable-service", type = StableServiceDependent.class)
     })
 @ControllerConfiguration(
@@ -65,6 +94,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   private final RuntimeDefaults defaults;
   private final Clock clock;
+  private final GatewayApiDetector gatewayApi;
 
   public ModelDeploymentReconciler(RuntimeDefaults defaults) {
     this(defaults, Clock.systemUTC());
@@ -73,6 +103,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   ModelDeploymentReconciler(RuntimeDefaults defaults, Clock clock) {
     this.defaults = defaults;
     this.clock = clock;
+    this.gatewayApi = new GatewayApiDetector(clock);
   }
 
   /** Pods are watched too: an init container's fetch failure is only visible on the pod. */
@@ -100,28 +131,18 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment md, Context<ModelDeployment> context) {
     ModelDeploymentStatus next;
+    Optional<Duration> recheck = Optional.empty();
     Optional<String> problem = SpecValidator.validate(md);
     if (problem.isPresent()) {
       LOG.info("{}/{} is invalid: {}", namespace(md), name(md), problem.get());
       next = StatusCalculator.invalid(md, problem.get(), clock.instant());
     } else {
+      Instant now = clock.instant();
+      TrafficPlan plan = TrafficPlanner.plan(md, observe(md, context), now);
       var workflow = context.managedWorkflowAndDependentResourceContext();
-      workflow.put(DesiredState.class, DesiredState.of(md, defaults));
+      workflow.put(
+          DesiredState.class, DesiredState.of(md, defaults, plan, retainedSettings(md, context)));
       workflow.reconcileManagedWorkflow();
-      Map<String, Deployment> deployments =
-          context
-              .getSecondaryResourcesAsStream(Deployment.class)
-              .filter(d -> d.getMetadata().getLabels() != null)
-              .filter(
-                  d ->
-                      name(md)
-                          .equals(d.getMetadata().getLabels().get(ResourceNames.LABEL_INSTANCE)))
-              .filter(d -> d.getMetadata().getLabels().containsKey(ResourceNames.LABEL_VERSION))
-              .collect(
-                  Collectors.toMap(
-                      d -> d.getMetadata().getLabels().get(ResourceNames.LABEL_VERSION),
-                      Function.identity(),
-                      (a, b) -> a));
       List<Pod> pods =
           context
               .eventSourceRetriever()
@@ -129,21 +150,85 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
               .getSecondaryResources(md)
               .stream()
               .toList();
-      next = StatusCalculator.compute(md, deployments, pods, clock.instant());
+      next = StatusCalculator.compute(md, versionDeployments(md, context), pods, plan, now);
+      recheck = plan.recheckAfter();
     }
 
+    UpdateControl<ModelDeployment> control;
     if (sameJson(md.getStatus(), next)) {
-      return UpdateControl.noUpdate();
+      control = UpdateControl.noUpdate();
+    } else {
+      EventRecorder events = new EventRecorder(context.getClient());
+      List<TransitionEvent> transitions =
+          new ArrayList<>(StatusCalculator.transitions(md.getStatus(), next));
+      transitions.addAll(TrafficStatus.events(md.getStatus(), next));
+      for (TransitionEvent e : transitions) {
+        events.record(md, e.type(), e.reason(), e.message());
+      }
+      ModelDeployment patch = new ModelDeployment();
+      patch.setMetadata(
+          new ObjectMetaBuilder().withName(name(md)).withNamespace(namespace(md)).build());
+      patch.setStatus(next);
+      control = UpdateControl.patchStatus(patch);
     }
-    EventRecorder events = new EventRecorder(context.getClient());
-    for (TransitionEvent e : StatusCalculator.transitions(md.getStatus(), next)) {
-      events.record(md, e.type(), e.reason(), e.message());
-    }
-    ModelDeployment patch = new ModelDeployment();
-    patch.setMetadata(
-        new ObjectMetaBuilder().withName(name(md)).withNamespace(namespace(md)).build());
-    patch.setStatus(next);
-    return UpdateControl.patchStatus(patch);
+    // a drain ends by the clock, not by an event: look again then (plus a second of slack)
+    recheck.ifPresent(d -> control.rescheduleAfter(d.plusSeconds(1)));
+    return control;
+  }
+
+  /** Version readiness, router readiness and Gateway API presence, from the informer caches. */
+  private TrafficPlanner.Observed observe(ModelDeployment md, Context<ModelDeployment> context) {
+    Map<String, Integer> ready = new LinkedHashMap<>();
+    versionDeployments(md, context)
+        .forEach(
+            (version, d) -> {
+              if (d.getMetadata().getDeletionTimestamp() == null) {
+                ready.put(
+                    version,
+                    d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+                        ? 0
+                        : d.getStatus().getReadyReplicas());
+              }
+            });
+    boolean routerAvailable =
+        context
+            .getSecondaryResourcesAsStream(Deployment.class)
+            .filter(d -> ResourceNames.router(md).equals(d.getMetadata().getName()))
+            .filter(d -> d.getMetadata().getDeletionTimestamp() == null)
+            .anyMatch(
+                d ->
+                    d.getStatus() != null
+                        && d.getStatus().getReadyReplicas() != null
+                        && d.getStatus().getReadyReplicas() >= 1);
+    return new TrafficPlanner.Observed(
+        ready, routerAvailable, gatewayApi.installed(context.getClient()));
+  }
+
+  /** model.yaml keys in the settings ConfigMap now, so draining versions keep theirs. */
+  private static Map<String, String> retainedSettings(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    return context
+        .getSecondaryResourcesAsStream(ConfigMap.class)
+        .filter(c -> ResourceNames.settingsConfigMap(md).equals(c.getMetadata().getName()))
+        .filter(c -> c.getData() != null)
+        .findFirst()
+        .map(ConfigMap::getData)
+        .orElse(Map.of());
+  }
+
+  /** The primary's version Deployments keyed by version (not the router's). */
+  private static Map<String, Deployment> versionDeployments(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    return context
+        .getSecondaryResourcesAsStream(Deployment.class)
+        .filter(d -> d.getMetadata().getLabels() != null)
+        .filter(d -> name(md).equals(d.getMetadata().getLabels().get(ResourceNames.LABEL_INSTANCE)))
+        .filter(d -> d.getMetadata().getLabels().containsKey(ResourceNames.LABEL_VERSION))
+        .collect(
+            Collectors.toMap(
+                d -> d.getMetadata().getLabels().get(ResourceNames.LABEL_VERSION),
+                Function.identity(),
+                (a, b) -> a));
   }
 
   static boolean sameJson(Object a, Object b) {

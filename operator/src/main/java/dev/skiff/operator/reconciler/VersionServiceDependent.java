@@ -32,7 +32,7 @@ public class VersionServiceDependent
   @Override
   public Map<String, Service> getSecondaryResources(
       ModelDeployment primary, Context<ModelDeployment> context) {
-    return Dependents.byVersion(eventSource().orElseThrow(), primary);
+    return Dependents.byVersion(eventSource().orElseThrow(), primary, context);
   }
 
   @Override

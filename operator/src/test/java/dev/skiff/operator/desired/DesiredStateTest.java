@@ -11,7 +11,7 @@ class DesiredStateTest {
 
   @Test
   void oneVersionGetsDeploymentServiceHpaAndStableService() {
-    DesiredState state = DesiredState.of(Fixtures.example("iris.yaml"), Fixtures.DEFAULTS);
+    DesiredState state = Fixtures.desired(Fixtures.example("iris.yaml"));
 
     assertThat(state.deployments()).containsOnlyKeys("v1");
     assertThat(state.versionServices()).containsOnlyKeys("v1");
@@ -26,6 +26,9 @@ class DesiredStateTest {
         .containsEntry("app.kubernetes.io/instance", "iris");
     assertThat(stable.getSpec().getPorts().getFirst().getPort()).isEqualTo(8080);
     assertThat(stable.getSpec().getPorts().getFirst().getName()).isEqualTo("http");
+    assertThat(state.router()).as("one version: no router").isNull();
+    assertThat(state.routerConfig()).isNull();
+    assertThat(state.httpRoute()).isNull();
 
     Service version = state.versionServices().get("v1");
     assertThat(version.getMetadata().getName()).isEqualTo("iris-v1");
@@ -37,7 +40,7 @@ class DesiredStateTest {
   @Test
   void hpaBoundsAndTarget() {
     HorizontalPodAutoscaler hpa =
-        DesiredState.of(Fixtures.example("iris.yaml"), Fixtures.DEFAULTS).autoscalers().get("v1");
+        Fixtures.desired(Fixtures.example("iris.yaml")).autoscalers().get("v1");
     assertThat(hpa.getMetadata().getName()).isEqualTo("iris-v1");
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
     assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("iris-v1");
@@ -51,15 +54,16 @@ class DesiredStateTest {
 
   @Test
   void versionOverridesAutoscalingAndFixedReplicasSkipHpa() {
-    DesiredState state =
-        DesiredState.of(Fixtures.example("fashion-canary.yaml"), Fixtures.DEFAULTS);
+    DesiredState state = Fixtures.desired(Fixtures.example("fashion-canary.yaml"));
     assertThat(state.deployments()).containsOnlyKeys("v1", "v2");
     assertThat(state.autoscalers()).containsOnlyKeys("v2");
     assertThat(state.autoscalers().get("v2").getSpec().getMaxReplicas()).isEqualTo(4);
     assertThat(state.autoscalers().get("v2").getSpec().getMinReplicas()).isEqualTo(1);
-    // several versions: the stable Service reaches every version until the router exists
+    // several versions: the stable Service selects the (ready) router
     assertThat(state.stableService().getSpec().getSelector())
-        .containsOnlyKeys("app.kubernetes.io/instance", "app.kubernetes.io/component");
+        .containsOnlyKeys("app.kubernetes.io/instance", "app.kubernetes.io/component")
+        .containsEntry("app.kubernetes.io/component", "router");
+    assertThat(state.router()).isNotNull();
   }
 
   @Test
@@ -73,7 +77,7 @@ class DesiredStateTest {
             spec:
               versions: [{name: v1, uri: "https://x/m.onnx", autoscaling: {maxReplicas: 7}}]
             """);
-    HorizontalPodAutoscaler hpa = DesiredState.of(md, Fixtures.DEFAULTS).autoscalers().get("v1");
+    HorizontalPodAutoscaler hpa = Fixtures.desired(md).autoscalers().get("v1");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(7);
     assertThat(

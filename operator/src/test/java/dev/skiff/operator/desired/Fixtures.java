@@ -1,11 +1,15 @@
 package dev.skiff.operator.desired;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.ModelVersion;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** ModelDeployments for unit tests, from YAML text or the repository's examples. */
 final class Fixtures {
@@ -32,6 +36,21 @@ final class Fixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The plan when every spec version has a ready replica and the router is ready. */
+  static TrafficPlan allReady(ModelDeployment md) {
+    Map<String, Integer> ready = new LinkedHashMap<>();
+    for (ModelVersion v : Versions.of(md)) {
+      ready.put(v.getName(), 1);
+    }
+    return TrafficPlanner.plan(
+        md, new TrafficPlanner.Observed(ready, true, false), Instant.parse("2026-11-25T10:00:00Z"));
+  }
+
+  /** Desired state with every version ready and nothing draining. */
+  static DesiredState desired(ModelDeployment md) {
+    return DesiredState.of(md, DEFAULTS, allReady(md), Map.of());
   }
 
   private static ModelDeployment placed(ModelDeployment md) {

@@ -52,6 +52,16 @@ class StatusCalculatorTest {
         .build();
   }
 
+  /** Status with the traffic plan the deployments' readiness gives (router ready). */
+  private static ModelDeploymentStatus compute(
+      ModelDeployment md, Map<String, Deployment> deployments, List<Pod> pods, Instant now) {
+    Map<String, Integer> ready = new java.util.LinkedHashMap<>();
+    deployments.forEach((v, d) -> ready.put(v, d.getStatus().getReadyReplicas()));
+    TrafficPlan plan =
+        TrafficPlanner.plan(md, new TrafficPlanner.Observed(ready, true, false), now);
+    return StatusCalculator.compute(md, deployments, pods, plan, now);
+  }
+
   private static Condition condition(ModelDeploymentStatus s, String type) {
     return Conditions.find(s.getConditions(), type).orElseThrow();
   }
@@ -60,7 +70,7 @@ class StatusCalculatorTest {
   void allVersionsReadyMeansReady() {
     ModelDeployment md = Fixtures.example("fashion-canary.yaml");
     ModelDeploymentStatus s =
-        StatusCalculator.compute(
+        compute(
             md, Map.of("v1", deployment("v1", 2, 2), "v2", deployment("v2", 1, 1)), List.of(), T0);
 
     assertThat(s.getObservedGeneration()).isEqualTo(3L);
@@ -75,7 +85,9 @@ class StatusCalculatorTest {
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
     assertThat(s.getVersions())
         .extracting(
-            VersionStatus::getName, VersionStatus::getReadyReplicas, VersionStatus::getWeight)
+            VersionStatus::getName,
+            VersionStatus::getReadyReplicas,
+            VersionStatus::getDeclaredWeight)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("v1", 2, 90),
             org.assertj.core.groups.Tuple.tuple("v2", 1, 10));
@@ -105,7 +117,7 @@ class StatusCalculatorTest {
             .endStatus()
             .build();
     ModelDeploymentStatus s =
-        StatusCalculator.compute(
+        compute(
             md,
             Map.of("v1", deployment("v1", 2, 2), "v2", deployment("v2", 1, 0)),
             List.of(failing),
@@ -139,7 +151,7 @@ class StatusCalculatorTest {
             .endStatus()
             .build();
     ModelDeploymentStatus s =
-        StatusCalculator.compute(md, Map.of("v1", deployment("v1", 1, 0)), List.of(pending), T0);
+        compute(md, Map.of("v1", deployment("v1", 1, 0)), List.of(pending), T0);
     assertThat(s.getVersions().getFirst().getReason()).isEqualTo("Unschedulable");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Progressing").getReason()).isEqualTo("RolloutStalled");
@@ -148,14 +160,13 @@ class StatusCalculatorTest {
   @Test
   void rolloutInProgressIsProgressingNotDegraded() {
     ModelDeployment md = Fixtures.example("iris.yaml");
-    ModelDeploymentStatus s =
-        StatusCalculator.compute(md, Map.of("v1", deployment("v1", 2, 1)), List.of(), T0);
+    ModelDeploymentStatus s = compute(md, Map.of("v1", deployment("v1", 2, 1)), List.of(), T0);
     assertThat(s.getVersions().getFirst().getReason()).isEqualTo("RollingOut");
     assertThat(s.getVersions().getFirst().getMessage()).startsWith("1/2 replicas ready");
     assertThat(condition(s, "Progressing").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
 
-    ModelDeploymentStatus none = StatusCalculator.compute(md, Map.of(), List.of(), T0);
+    ModelDeploymentStatus none = compute(md, Map.of(), List.of(), T0);
     assertThat(none.getVersions().getFirst().getReason()).isEqualTo("Creating");
     assertThat(none.getVersions().getFirst().getDesiredReplicas()).isEqualTo(1);
   }
@@ -164,15 +175,15 @@ class StatusCalculatorTest {
   void lastTransitionTimeKeptWhileStatusUnchanged() {
     ModelDeployment md = Fixtures.example("iris.yaml");
     Map<String, Deployment> ready = Map.of("v1", deployment("v1", 1, 1));
-    ModelDeploymentStatus first = StatusCalculator.compute(md, ready, List.of(), T0);
+    ModelDeploymentStatus first = compute(md, ready, List.of(), T0);
     md.setStatus(first);
 
-    ModelDeploymentStatus again = StatusCalculator.compute(md, ready, List.of(), T1);
+    ModelDeploymentStatus again = compute(md, ready, List.of(), T1);
     assertThat(condition(again, "Ready").getLastTransitionTime()).isEqualTo("2026-11-25T10:00:00Z");
     assertThat(StatusCalculator.transitions(first, again)).isEmpty();
 
     ModelDeploymentStatus notReady =
-        StatusCalculator.compute(md, Map.of("v1", deployment("v1", 1, 0)), List.of(), T1);
+        compute(md, Map.of("v1", deployment("v1", 1, 0)), List.of(), T1);
     assertThat(condition(notReady, "Ready").getLastTransitionTime())
         .isEqualTo("2026-11-25T10:05:00Z");
     assertThat(StatusCalculator.transitions(first, notReady))

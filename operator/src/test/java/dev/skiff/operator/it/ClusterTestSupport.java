@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.SkiffOperator;
 import dev.skiff.operator.desired.Conditions;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -160,6 +161,15 @@ abstract class ClusterTestSupport {
   static String example(String file) throws IOException {
     Path dir = Path.of(System.getProperty("skiff.examples", "../examples"));
     return Files.readString(dir.resolve(file));
+  }
+
+  /** Events the operator recorded about a ModelDeployment, oldest first. */
+  List<Event> events(String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .filter(e -> ModelDeployment.KIND.equals(e.getInvolvedObject().getKind()))
+        .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+        .toList();
   }
 
   void awaitCondition(String name, String type, String status) {

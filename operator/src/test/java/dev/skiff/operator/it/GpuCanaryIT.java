@@ -99,7 +99,9 @@ class GpuCanaryIT extends ClusterTestSupport {
     assertThat(md.getStatus().getModel()).isEqualTo("fashion-mnist");
     assertThat(md.getStatus().getVersions())
         .extracting(
-            VersionStatus::getName, VersionStatus::getReadyReplicas, VersionStatus::getWeight)
+            VersionStatus::getName,
+            VersionStatus::getReadyReplicas,
+            VersionStatus::getDeclaredWeight)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("v1", 2, 90),
             org.assertj.core.groups.Tuple.tuple("v2", 1, 10));

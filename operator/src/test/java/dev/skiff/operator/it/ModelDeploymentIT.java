@@ -117,7 +117,8 @@ class ModelDeploymentIT extends ClusterTestSupport {
               assertThat(v.getName()).isEqualTo("v1");
               assertThat(v.getReadyReplicas()).isEqualTo(1);
               assertThat(v.getDesiredReplicas()).isEqualTo(1);
-              assertThat(v.getWeight()).isEqualTo(100);
+              assertThat(v.getDeclaredWeight()).isEqualTo(100);
+              assertThat(v.getEffectiveWeight()).isEqualTo(100);
               assertThat(v.getReady()).isTrue();
             });
     assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.DEGRADED))
@@ -254,6 +255,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
             () -> {
               ModelDeployment md = md(NAME);
               assertThat(md.getStatus().getTraffic()).isEqualTo("v1=70,v2=30");
+              assertThat(md.getStatus().getRouting()).isEqualTo("Router");
               assertThat(md.getStatus().getVersions())
                   .extracting(VersionStatus::getName, VersionStatus::getReadyReplicas)
                   .containsExactly(
@@ -263,17 +265,27 @@ class ModelDeploymentIT extends ClusterTestSupport {
     assertThat(deployment("iris-v2").getSpec().getReplicas()).isEqualTo(2);
     assertThat(hpa("iris-v2")).as("fixed replicas: no HPA").isNull();
     assertThat(service("iris-v2")).isNotNull();
-    assertThat(service("iris").getSpec().getSelector()).doesNotContainKey("skiff.dev/version");
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(service("iris").getSpec().getSelector())
+                    .as("two versions: the stable Service selects the router")
+                    .containsEntry("app.kubernetes.io/component", "router")
+                    .doesNotContainKey("skiff.dev/version"));
     assertThat(managedChildren())
         .extracting(c -> c.getKind() + "/" + c.getMetadata().getName())
         .containsExactlyInAnyOrder(
             "Deployment/iris-v1",
             "Deployment/iris-v2",
+            "Deployment/iris-router",
             "Service/iris",
             "Service/iris-v1",
             "Service/iris-v2",
             "HorizontalPodAutoscaler/iris-v1",
-            "ConfigMap/iris-settings");
+            "HorizontalPodAutoscaler/iris-router",
+            "ConfigMap/iris-settings",
+            "ConfigMap/iris-router");
 
     apply(
         """
@@ -290,6 +302,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
             () -> {
               assertThat(deployment("iris-v2")).isNull();
               assertThat(service("iris-v2")).isNull();
+              assertThat(deployment("iris-router")).isNull();
               assertThat(service("iris").getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v1");
             });

@@ -1,0 +1,44 @@
+package dev.skiff.operator.reconciler;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.desired.ResourceNames;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/** The router's HPA {@code <md>-router}. */
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector =
+                ResourceNames.MANAGED_SELECTOR
+                    + ","
+                    + ResourceNames.LABEL_COMPONENT
+                    + "="
+                    + ResourceNames.COMPONENT_ROUTER))
+public class RouterAutoscalerDependent
+    extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, ModelDeployment> {
+
+  public RouterAutoscalerDependent() {
+    super(HorizontalPodAutoscaler.class);
+  }
+
+  @Override
+  protected HorizontalPodAutoscaler desired(
+      ModelDeployment primary, Context<ModelDeployment> context) {
+    return Dependents.desired(context).routerAutoscaler();
+  }
+
+  /**
+   * Which secondary is ours, without building the desired object (it is null when the object is to
+   * be deleted, and another child of the same kind may share the informer).
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(
+      ModelDeployment primary, Context<ModelDeployment> context) {
+    return new ResourceID(ResourceNames.router(primary), primary.getMetadata().getNamespace());
+  }
+}
