@@ -7,7 +7,7 @@ PORT ?= 8080
 RUNTIME_JAR := runtime/target/skiff-runtime.jar
 RUNTIME_SOURCES := $(shell find runtime/src/main pom.xml runtime/pom.xml -type f 2>/dev/null)
 
-.PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down operator-run clean
+.PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down operator-run clean bench
 
 ## run: build if needed and serve the bundled example models on localhost:$(PORT)
 run: $(RUNTIME_JAR)
@@ -49,6 +49,10 @@ operator-run:
 
 clients-venv:
 	@bash hack/python-clients.sh >/dev/null
+
+## bench: the benchmark suite (Skiff vs MLServer vs in-process ONNX Runtime) -> bench/results/
+bench:
+	bash bench/run.sh
 
 cluster-up:
 	bash hack/cluster/up.sh
