@@ -89,6 +89,21 @@ class ImageFeedbackIT {
             .build());
   }
 
+  /** The same images through the Deeplearning4j and Keras-imported twins of the classifier. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"digits-dl4j", "digits-keras"})
+  void dl4jAndKerasClassifiersLabelUploadedDigits(String model) throws Exception {
+    for (int n = 0; n < 10; n++) {
+      var response = upload(http, "/v1/models/" + model + "/predict", digit(n));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode body = TestHttp.json(response);
+      assertThat(body.get("model").asText()).isEqualTo(model);
+      assertThat(body.at("/predictions/0/label").asText())
+          .as(model + " digit " + n)
+          .isEqualTo(Integer.toString(n));
+    }
+  }
+
   @Test
   void everyCommittedDigitGivesItsRecordedLabel() throws Exception {
     for (int n = 0; n < 10; n++) {
