@@ -95,6 +95,9 @@ public final class RuntimeServer implements AutoCloseable {
             .maxPayloadSize(options.maxPayloadBytes())
             .maxTcpConnections(options.maxConnections())
             .idleConnectionTimeout(Duration.ofSeconds(60))
+            // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are bigger.
+            .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
+            .backlog(HttpLimits.BACKLOG)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .directHandlers(ErrorMapping.directHandlers())
             .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))

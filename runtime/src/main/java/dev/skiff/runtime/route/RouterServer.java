@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.runtime.HttpLimits;
 import dev.skiff.runtime.http.ErrorMapping;
 import dev.skiff.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
@@ -83,6 +84,9 @@ public final class RouterServer implements AutoCloseable {
             .maxPayloadSize(options.maxPayloadBytes())
             .maxTcpConnections(options.maxConnections())
             .idleConnectionTimeout(Duration.ofSeconds(60))
+            // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are bigger.
+            .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
+            .backlog(HttpLimits.BACKLOG)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .directHandlers(ErrorMapping.directHandlers())
             .routing(r -> routing(r, router, metrics, proxy))
