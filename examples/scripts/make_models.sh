@@ -45,6 +45,7 @@ cd "$repo"
 "$venv/bin/python" "$here/make_models.py"
 "$venv/bin/python" "$here/make_test_models.py"
 "$venv/bin/python" "$here/make_batching_models.py"
+"$venv/bin/python" "$here/make_shapes_detector.py"
 
 outputs=(examples/models examples/images examples/requests runtime/src/test/resources/models)
 if [[ $check == 1 ]]; then
