@@ -268,7 +268,97 @@ def models_dashboard():
     )
 
 
-DASHBOARDS = {"skiff-models.json": models_dashboard}
+def operator_dashboard():
+    layout = Layout()
+    ns = 'namespace=~"$namespace"'
+    panels = [
+        layout.panel(
+            "Reconciliations per second",
+            "Reconciliations the operator started, by resource kind.",
+            [(f"sum by (kind) (rate(skiff_operator_reconciliations_total[{RATE}]))", "{{kind}}")],
+            "ops",
+        ),
+        layout.panel(
+            "Reconciliation failures per second by exception",
+            "Reconciliations that threw (the API server refused a write, a quota, a conflict); "
+            "JOSDK retries them with backoff.",
+            [
+                (
+                    f"sum by (exception) (rate(skiff_operator_reconciliation_failures_total[{RATE}]))",
+                    "{{exception}}",
+                )
+            ],
+            "ops",
+        ),
+        layout.panel(
+            "Reconciliation duration p50 / p95 / p99",
+            "Time one reconciliation of a ModelDeployment takes, workflow of dependents included.",
+            [
+                (
+                    f"histogram_quantile({q}, sum by (le) "
+                    f"(rate(skiff_operator_reconciliation_duration_seconds_bucket[{RATE}])))",
+                    f"p{int(q * 100)}",
+                )
+                for q in (0.5, 0.95, 0.99)
+            ],
+            "s",
+        ),
+        layout.panel(
+            "Reconciliations in progress and queued",
+            "Reconciliations running now, and resources waiting for a reconcile thread "
+            "(a growing queue means too few --reconcile-threads).",
+            [
+                ("sum(skiff_operator_reconciliations_in_progress)", "in progress"),
+                ("sum(skiff_operator_reconciliations_queued)", "queued"),
+            ],
+            "short",
+        ),
+        layout.panel(
+            "Events received per second",
+            "Informer events (ModelDeployments, their Deployments, Services, pods) the operator handled.",
+            [(f"sum(rate(skiff_operator_events_received_total[{RATE}]))", "events")],
+            "ops",
+        ),
+        layout.panel(
+            "ModelDeployments by condition",
+            "How many ModelDeployments have each condition in each status.",
+            [
+                (
+                    f"sum by (type, status) (skiff_operator_modeldeployment_condition{{{ns}}})",
+                    "{{type}}={{status}}",
+                )
+            ],
+            "short",
+        ),
+        layout.panel(
+            "ModelDeployments not Ready",
+            "ModelDeployments whose Ready condition is False or Unknown; kubectl describe shows why.",
+            [
+                (
+                    f'max by (namespace, name, status) (skiff_operator_modeldeployment_condition{{{ns}, '
+                    f'type="Ready", status!="True"}})',
+                    "{{namespace}}/{{name}}",
+                )
+            ],
+            "short",
+            kind="table",
+            width=24,
+        ),
+    ]
+    variables = [
+        datasource_variable(),
+        variable("namespace", "Namespace", "label_values(skiff_operator_modeldeployment_condition, namespace)"),
+    ]
+    return dashboard(
+        "skiff-operator",
+        "Skiff operator",
+        "Reconciliations, failures, queue, durations and ModelDeployment conditions of the Skiff operator.",
+        variables,
+        panels,
+    )
+
+
+DASHBOARDS = {"skiff-models.json": models_dashboard, "skiff-operator.json": operator_dashboard}
 
 
 def render(builder):

@@ -16,11 +16,12 @@ import java.util.function.BooleanSupplier;
  * {@code /healthz} (process alive), {@code /readyz} (operator started, informers healthy) and
  * {@code /metrics} (Prometheus text) on one small port, with the JDK's HTTP server.
  */
-final class HealthServer implements AutoCloseable {
+public final class HealthServer implements AutoCloseable {
 
   private final HttpServer server;
 
-  HealthServer(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusRegistry registry)
+  public HealthServer(
+      int port, BooleanSupplier live, BooleanSupplier ready, PrometheusRegistry registry)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().factory()));
@@ -37,11 +38,11 @@ final class HealthServer implements AutoCloseable {
         });
   }
 
-  void start() {
+  public void start() {
     server.start();
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 

@@ -114,7 +114,8 @@ public final class Main implements Callable<Integer> {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    SkiffOperator operator = new SkiffOperator(client, config, new OperatorMetrics(registry));
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+    SkiffOperator operator = new SkiffOperator(client, config, metrics, metrics.conditions());
     HealthServer health = new HealthServer(port, () -> true, operator::isReady, registry);
     health.start();
 

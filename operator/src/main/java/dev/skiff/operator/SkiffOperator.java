@@ -2,6 +2,7 @@ package dev.skiff.operator;
 
 import dev.skiff.operator.desired.RuntimeDefaults;
 import dev.skiff.operator.reconciler.ModelDeploymentReconciler;
+import dev.skiff.operator.reconciler.StatusListener;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -48,6 +49,12 @@ public final class SkiffOperator implements AutoCloseable {
   private volatile boolean startReturned;
 
   public SkiffOperator(KubernetesClient client, Config config, Metrics metrics) {
+    this(client, config, metrics, StatusListener.NONE);
+  }
+
+  /** As above, telling {@code statuses} every ModelDeployment status the reconciler computes. */
+  public SkiffOperator(
+      KubernetesClient client, Config config, Metrics metrics, StatusListener statuses) {
     operator =
         new Operator(
             o -> {
@@ -64,7 +71,7 @@ public final class SkiffOperator implements AutoCloseable {
               }
             });
     operator.register(
-        new ModelDeploymentReconciler(new RuntimeDefaults(config.runtimeImage())),
+        new ModelDeploymentReconciler(new RuntimeDefaults(config.runtimeImage()), statuses),
         o -> {
           if (config.namespaces().isEmpty()) {
             o.watchingAllNamespaces();

@@ -95,13 +95,15 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final RuntimeDefaults defaults;
   private final Clock clock;
   private final GatewayApiDetector gatewayApi;
+  private final StatusListener statuses;
 
-  public ModelDeploymentReconciler(RuntimeDefaults defaults) {
-    this(defaults, Clock.systemUTC());
+  public ModelDeploymentReconciler(RuntimeDefaults defaults, StatusListener statuses) {
+    this(defaults, statuses, Clock.systemUTC());
   }
 
-  ModelDeploymentReconciler(RuntimeDefaults defaults, Clock clock) {
+  ModelDeploymentReconciler(RuntimeDefaults defaults, StatusListener statuses, Clock clock) {
     this.defaults = defaults;
+    this.statuses = statuses;
     this.clock = clock;
     this.gatewayApi = new GatewayApiDetector(clock);
   }
@@ -153,6 +155,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       next = StatusCalculator.compute(md, versionDeployments(md, context), pods, plan, now);
       recheck = plan.recheckAfter();
     }
+    statuses.statusComputed(md, next);
 
     UpdateControl<ModelDeployment> control;
     if (sameJson(md.getStatus(), next)) {
