@@ -27,10 +27,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The DL4J and Keras backends loading the example files in-process, next to the ONNX twin. */
 class Dl4jBackendTest {
@@ -141,6 +149,54 @@ class Dl4jBackendTest {
     }
     assertThat(first.shape()).containsExactly(1, 10);
     assertThat(second.data()).isEqualTo(first.data());
+  }
+
+  /**
+   * A ComputationGraph zip (what functional Keras models and multi-vertex DL4J networks are) keeps
+   * its vertex names as tensor names and answers exactly what the network itself answers.
+   */
+  @Test
+  void aComputationGraphZipServesUnderItsVertexNames(@TempDir Path dir) throws Exception {
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(7)
+            .graphBuilder()
+            .addInputs("features")
+            .addLayer(
+                "hidden",
+                new DenseLayer.Builder().nIn(3).nOut(5).activation(Activation.RELU).build(),
+                "features")
+            .addLayer(
+                "scores",
+                new OutputLayer.Builder()
+                    .nIn(5)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .lossFunction(LossFunctions.LossFunction.MCXENT)
+                    .build(),
+                "hidden")
+            .setOutputs("scores")
+            .build();
+    var graph = new ComputationGraph(conf);
+    graph.init();
+    Path zip = dir.resolve("model.zip");
+    ModelSerializer.writeModel(graph, zip.toFile(), false);
+    float[] row = {0.5f, -1.25f, 2f};
+    float[] want = graph.outputSingle(Nd4j.create(new float[][] {row})).toFloatVector();
+
+    try (ModelSession session = new Dl4jBackendProvider().load(zip, CPU)) {
+      assertThat(session.inputs()).extracting(TensorSpec::name).containsExactly("features");
+      assertThat(session.outputs()).extracting(TensorSpec::name).containsExactly("scores");
+      ByteBuffer buffer = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+      buffer.asFloatBuffer().put(row);
+      Tensor input = Tensor.ofBuffer("features", Datatype.FP32, new long[] {1, 3}, buffer);
+      Tensor scores = session.run(List.of(input), Set.of("scores")).get("scores");
+      assertThat(scores.shape()).containsExactly(1, 2);
+      ByteBuffer data = scores.data();
+      for (int i = 0; i < want.length; i++) {
+        assertThat(data.getFloat(i * 4)).isCloseTo(want[i], within(1e-6f));
+      }
+    }
   }
 
   @Test
