@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code route --config <file>}: split traffic between model versions by weight. */
@@ -26,17 +27,7 @@ public final class RouteCommand implements Callable<Integer> {
       description = "Router config (YAML); re-read when it changes.")
   Path config;
 
-  @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "Port to listen on (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-  int port;
-
-  @Option(
-      names = "--host",
-      defaultValue = "0.0.0.0",
-      description = "Address to bind. Default: ${DEFAULT-VALUE}.")
-  String host;
+  @Mixin ListenAddress listen;
 
   @Option(
       names = "--config-poll-ms",
@@ -122,8 +113,8 @@ public final class RouteCommand implements Callable<Integer> {
     RouterOptions options =
         new RouterOptions(
             config,
-            host,
-            port,
+            listen.host,
+            listen.port,
             Duration.ofMillis(configPollMillis),
             Duration.ofMillis(healthIntervalMillis),
             Duration.ofMillis(healthTimeoutMillis),

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,17 +31,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Folder laid out as <model>/model.yaml and <model>/<version>/<model file>.")
   Path repository;
 
-  @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "Port to listen on (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-  int port;
-
-  @Option(
-      names = "--host",
-      defaultValue = "0.0.0.0",
-      description = "Address to bind. Default: ${DEFAULT-VALUE}.")
-  String host;
+  @Mixin ListenAddress listen;
 
   @Option(
       names = "--inference-threads",
@@ -138,8 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
     ServeOptions options =
         new ServeOptions(
             repository,
-            host,
-            port,
+            listen.host,
+            listen.port,
             inferenceThreads == null ? defaults.inferenceThreads() : inferenceThreads,
             intraOpThreads,
             queueSize == null ? defaults.queueSize() : queueSize,
