@@ -154,3 +154,15 @@ def test_triton_binary_input_with_json_and_binary_outputs(client):
     assert probabilities.shape == (2, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), [1.0, 1.0], rtol=1e-5)
     assert probabilities.argmax(axis=1).tolist() == [3, 7]
+
+
+def test_openapi_document_is_valid_openapi():
+    """The served /openapi validates against the OpenAPI 3.0 schema (openapi-spec-validator)."""
+    import urllib.request
+
+    from openapi_spec_validator import validate
+
+    with urllib.request.urlopen(URL + "/openapi") as response:
+        document = json.load(response)
+    validate(document)
+    assert "/v2/models/iris/infer" in document["paths"]

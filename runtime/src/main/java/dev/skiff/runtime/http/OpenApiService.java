@@ -118,6 +118,10 @@ public final class OpenApiService implements HttpService {
       paths.set(
           "/v1/models/" + name + ":predict",
           post("Predict with " + name + " (KServe V1 instances)", description, name, null, null));
+      if (model.settings().preprocess() != null) {
+        paths.set("/v1/models/" + name + "/predict", upload(name, description));
+      }
+      paths.set("/v1/models/" + name + "/feedback", feedback(name));
     }
     return doc;
   }
@@ -244,6 +248,41 @@ public final class OpenApiService implements HttpService {
     ObjectNode path = Json.object();
     path.set("post", op);
     return path;
+  }
+
+  /** An image upload: multipart/form-data with the file in field {@code file}. */
+  private static ObjectNode upload(String model, String description) {
+    ObjectNode op =
+        post("Upload an image (PNG or JPEG) to " + model, description, model, null, null);
+    ObjectNode form = Json.object().put("type", "object");
+    form.putArray("required").add("file");
+    form.putObject("properties").putObject("file").put("type", "string").put("format", "binary");
+    ObjectNode content = op.with("post").with("requestBody").putObject("content");
+    content.putObject("multipart/form-data").set("schema", form);
+    for (String code : List.of("413", "415")) {
+      op.with("post").with("responses").with(code).put("description", "Error");
+    }
+    return op;
+  }
+
+  /** Feedback on an earlier prediction, by its request id. */
+  private static ObjectNode feedback(String model) {
+    ObjectNode op = post("Feedback on a prediction of " + model, null, model, null, null);
+    ObjectNode body = Json.object().put("type", "object");
+    body.putArray("required").add("id");
+    ObjectNode properties = body.putObject("properties");
+    properties
+        .putObject("id")
+        .put("type", "string")
+        .put("description", "the prediction's request id");
+    properties.putObject("label").put("description", "the true label");
+    properties.putObject("correct").put("type", "boolean");
+    op.with("post")
+        .with("requestBody")
+        .with("content")
+        .with("application/json")
+        .set("schema", body);
+    return op;
   }
 
   private static ObjectNode operation(String summary, String tag, String description) {

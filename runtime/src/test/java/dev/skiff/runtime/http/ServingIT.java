@@ -292,6 +292,16 @@ class ServingIT {
     assertThat(doc.get("openapi").asText()).startsWith("3.");
     assertThat(doc.at("/paths").has("/v2/models/iris/infer")).isTrue();
     assertThat(doc.at("/paths").has("/v1/models/digits:predict")).isTrue();
+    assertThat(
+            doc.at("/paths/~1v1~1models~1digits~1predict/post/requestBody/content")
+                .has("multipart/form-data"))
+        .isTrue();
+    assertThat(doc.at("/paths").has("/v1/models/iris/predict")).isFalse(); // no preprocess
+    assertThat(
+            doc.at(
+                    "/paths/~1v1~1models~1iris~1feedback/post/requestBody/content/application~1json/schema/required/0")
+                .asText())
+        .isEqualTo("id");
     JsonNode irisInput =
         doc.at("/components/schemas/iris_V2Request/properties/inputs/items/oneOf/0");
     assertThat(irisInput.at("/properties/name/enum/0").asText()).isEqualTo("input");

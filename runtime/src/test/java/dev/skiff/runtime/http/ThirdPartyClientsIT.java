@@ -46,7 +46,7 @@ class ThirdPartyClientsIT {
       System.out.println(output);
       assertThat(finished).as("pytest finished in time").isTrue();
       assertThat(process.exitValue()).as(output).isZero();
-      assertThat(output).contains("8 passed");
+      assertThat(output).contains("9 passed");
     }
   }
 
