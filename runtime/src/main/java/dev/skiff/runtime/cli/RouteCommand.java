@@ -6,7 +6,6 @@ import dev.skiff.runtime.route.RouterServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -132,16 +131,6 @@ public final class RouteCommand implements Callable<Integer> {
       System.err.println("cannot route: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  router.close();
-                  stopped.countDown();
-                }));
-    System.out.println("Skiff router listening on http://localhost:" + router.port());
-    stopped.await();
-    return 0;
+    return UntilShutdown.run(router, "Skiff router listening on http://localhost:" + router.port());
   }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -151,23 +150,14 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("cannot serve: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                }));
-    System.out.println(
+    return UntilShutdown.run(
+        server,
         "Skiff runtime listening on http://localhost:"
             + server.port()
             + "  (Swagger UI: http://localhost:"
             + server.port()
             + "/docs)"
             + (tokens.isEmpty() ? "" : "  [bearer-token auth on]"));
-    stopped.await();
-    return 0;
   }
 
   /** Tokens from the file (one per line) and the environment variable (comma-separated). */

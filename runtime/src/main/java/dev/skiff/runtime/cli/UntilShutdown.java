@@ -1,0 +1,27 @@
+package dev.skiff.runtime.cli;
+
+import java.util.concurrent.CountDownLatch;
+
+/** Keeps a started server mode running until the JVM is asked to stop, then closes it. */
+final class UntilShutdown {
+  private UntilShutdown() {}
+
+  /** Prints {@code banner}, blocks until SIGTERM/SIGINT, closes {@code server}; returns exit 0. */
+  static int run(AutoCloseable server, String banner) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println("error while stopping: " + e);
+                  }
+                  stopped.countDown();
+                }));
+    System.out.println(banner);
+    stopped.await();
+    return 0;
+  }
+}
