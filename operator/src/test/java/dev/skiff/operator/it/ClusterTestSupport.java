@@ -127,6 +127,8 @@ abstract class ClusterTestSupport {
             c ->
                 c != null
                     && c.getStatus() != null
+                    // the API server fills in status a moment after the apply returns
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),

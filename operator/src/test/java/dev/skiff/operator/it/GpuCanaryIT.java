@@ -63,7 +63,9 @@ class GpuCanaryIT extends ClusterTestSupport {
         .until(
             () -> {
               Node n = client.nodes().withName(gpuNode).get();
-              return n.getStatus().getConditions() != null
+              return n != null
+                  && n.getStatus() != null
+                  && n.getStatus().getConditions() != null
                   && n.getStatus().getConditions().stream()
                       .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
             });
