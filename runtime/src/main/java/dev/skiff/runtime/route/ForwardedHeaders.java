@@ -1,24 +1,26 @@
 package dev.skiff.runtime.route;
 
 import dev.skiff.runtime.http.RequestIds;
+import io.helidon.http.ClientRequestHeaders;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * Which headers cross the proxy, in each direction. Hop-by-hop headers (RFC 9110 §7.6.1, plus any
- * named in {@code Connection}) describe one connection and stay behind; {@code Host} and {@code
- * Content-Length} are set by the backend client itself; {@code X-Request-Id} is the router's own
- * (so client, router and backend log the same id); everything else, {@code Authorization} included,
- * passes unchanged.
+ * named in {@code Connection}) describe one connection and stay behind; {@code Host} is the
+ * backend's own address (the client's goes on in {@code X-Forwarded-Host}, as nginx does by
+ * default) and {@code Content-Length} and {@code Transfer-Encoding} follow the body as it is sent
+ * (see {@link RequestBody}); {@code X-Request-Id} is the router's own (so client, router and
+ * backend log the same id); everything else, {@code Authorization} included, passes unchanged.
  */
 final class ForwardedHeaders {
   static final String MODEL_VERSION = "X-Model-Version";
@@ -33,6 +35,10 @@ final class ForwardedHeaders {
           "trailer",
           "transfer-encoding",
           "upgrade");
+
+  /** {@code Connection} values that name no other header (nearly every request's). */
+  private static final Set<String> PLAIN_CONNECTION = Set.of("keep-alive", "close");
+
   private static final Set<String> SET_HERE =
       Set.of(
           "host",
@@ -47,35 +53,33 @@ final class ForwardedHeaders {
   private ForwardedHeaders() {}
 
   /** Copies the client's request headers onto a backend request. */
-  static void toBackend(ServerRequest req, HttpRequest.Builder backend) {
-    Set<String> connectionScoped = connectionScoped(req.headers().values(HeaderNames.CONNECTION));
-    for (Header header : req.headers()) {
-      String name = header.name().toLowerCase(Locale.ROOT);
+  static void toBackend(ServerRequest req, ClientRequestHeaders backend) {
+    ServerRequestHeaders headers = req.headers();
+    Set<String> connectionScoped = connectionScoped(headers, HeaderNames.CONNECTION);
+    for (Header header : headers) {
+      String name = header.headerName().lowerCase();
       if (HOP_BY_HOP.contains(name) || SET_HERE.contains(name) || connectionScoped.contains(name)) {
         continue;
       }
-      for (String value : header.allValues()) {
-        backend.header(header.name(), value);
-      }
+      backend.add(header);
     }
-    backend.header(RequestIds.HEADER.defaultCase(), RequestIds.of(req));
+    backend.set(RequestIds.HEADER, RequestIds.of(req));
     String peer = req.remotePeer().host();
-    String forwardedFor =
-        req.headers()
+    backend.set(
+        HeaderNames.X_FORWARDED_FOR,
+        headers
             .first(HeaderNames.X_FORWARDED_FOR)
             .map(previous -> previous + ", " + peer)
-            .orElse(peer);
-    backend.header("X-Forwarded-For", forwardedFor);
-    backend.header("X-Forwarded-Host", req.authority());
-    backend.header("X-Forwarded-Proto", req.isSecure() ? "https" : "http");
+            .orElse(peer));
+    backend.set(HeaderNames.X_FORWARDED_HOST, req.authority());
+    backend.set(HeaderNames.X_FORWARDED_PROTO, req.isSecure() ? "https" : "http");
   }
 
   /** Copies a backend's response headers onto the client's response. */
-  static void toClient(HttpHeaders backend, ServerResponse res) {
-    Set<String> connectionScoped =
-        connectionScoped(backend.allValues(HeaderNames.CONNECTION.defaultCase()));
-    for (Map.Entry<String, List<String>> header : backend.map().entrySet()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
+  static void toClient(Headers backend, ServerResponse res) {
+    Set<String> connectionScoped = connectionScoped(backend, HeaderNames.CONNECTION);
+    for (Header header : backend) {
+      String name = header.headerName().lowerCase();
       if (name.startsWith(":")
           || HOP_BY_HOP.contains(name)
           || connectionScoped.contains(name)
@@ -83,13 +87,21 @@ final class ForwardedHeaders {
           || name.equals("x-model-version")) {
         continue;
       }
-      res.header(header.getKey(), header.getValue().toArray(String[]::new));
+      res.header(header);
     }
   }
 
-  private static Set<String> connectionScoped(List<String> connectionHeader) {
+  /** The names listed in a {@code Connection} header (lower case); usually none. */
+  private static Set<String> connectionScoped(Headers headers, HeaderName connection) {
+    if (!headers.contains(connection)) {
+      return Set.of();
+    }
+    List<String> values = headers.get(connection).allValues();
+    if (values.size() == 1 && PLAIN_CONNECTION.contains(values.get(0).toLowerCase(Locale.ROOT))) {
+      return Set.of();
+    }
     Set<String> names = new HashSet<>();
-    for (String value : connectionHeader) {
+    for (String value : values) {
       for (String token : value.split(",")) {
         names.add(token.strip().toLowerCase(Locale.ROOT));
       }

@@ -1,10 +1,12 @@
 package dev.skiff.runtime.route;
 
+import io.helidon.http.Method;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.ServerRequest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -14,10 +16,11 @@ import java.util.logging.Logger;
 
 /**
  * Shadow traffic: sends a copy of the configured percentage of requests to the mirror version and
- * throws its answer away. The copy is sent asynchronously after the body is in memory, so the
- * caller never waits for it and never sees its errors. Bounded twice: at most {@code maxInFlight}
- * copies exist at once (more are dropped and counted), and only bodies up to {@code maxBodyBytes}
- * are copied; memory held by mirroring is therefore at most {@code maxInFlight * maxBodyBytes}.
+ * throws its answer away. The copy is sent on a virtual thread of its own after the body is in
+ * memory, so the caller never waits for it and never sees its errors. Bounded twice: at most {@code
+ * maxInFlight} copies exist at once (more are dropped and counted), and only bodies up to {@code
+ * maxBodyBytes} are copied; memory held by mirroring is therefore at most {@code maxInFlight *
+ * maxBodyBytes}.
  *
  * <p>Which requests are copied is decided by a counter, not at random: exactly {@code percent} of
  * every hundred requests answered by other versions, so the observed share is exact.
@@ -25,7 +28,7 @@ import java.util.logging.Logger;
 final class Mirror {
   private static final Logger LOG = Logger.getLogger(Mirror.class.getName());
 
-  private final HttpClient client;
+  private final Http1Client client;
   private final RouterMetrics metrics;
   private final Duration timeout;
   private final int maxBodyBytes;
@@ -33,7 +36,7 @@ final class Mirror {
   private final AtomicLong candidates = new AtomicLong();
 
   Mirror(
-      HttpClient client,
+      Http1Client client,
       RouterMetrics metrics,
       Duration timeout,
       int maxInFlight,
@@ -88,29 +91,38 @@ final class Mirror {
   void send(Copy copy, ServerRequest req, String pathAndQuery, byte[] body) {
     String version = copy.version().name();
     try {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(copy.version().url() + pathAndQuery))
-              .timeout(timeout)
-              .method(
-                  req.prologue().method().text(),
-                  body.length == 0
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofByteArray(body));
-      ForwardedHeaders.toBackend(req, request);
-      client
-          .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
-          .whenComplete(
-              (response, error) -> {
-                inFlight.release();
-                metrics.mirrored(version, error == null ? "sent" : "failed");
-                if (error != null) {
-                  LOG.log(Level.FINE, "mirror copy to '" + version + "' failed", error);
-                }
-              });
+      Method method = req.prologue().method();
+      Http1ClientRequest request =
+          client
+              .method(method)
+              .uri(ProxyHandler.target(copy.version().url(), pathAndQuery))
+              .skipUriEncoding(true)
+              .followRedirects(false)
+              .readTimeout(timeout)
+              .headers(headers -> ForwardedHeaders.toBackend(req, headers));
+      Thread.ofVirtual().name("skiff-mirror").start(() -> sendNow(version, method, request, body));
     } catch (RuntimeException e) {
       inFlight.release();
       metrics.mirrored(version, "failed");
       LOG.log(Level.FINE, "mirror copy to '" + version + "' not sent", e);
+    }
+  }
+
+  /** Sends and reads the answer to its end, so the connection goes back to the pool. */
+  private void sendNow(String version, Method method, Http1ClientRequest request, byte[] body) {
+    String result = "sent";
+    try (Http1ClientResponse response = request.submit(body)) {
+      if (ProxyHandler.hasBody(method, response)) {
+        try (InputStream in = response.inputStream()) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+      }
+    } catch (Exception e) {
+      result = "failed";
+      LOG.log(Level.FINE, "mirror copy to '" + version + "' failed", e);
+    } finally {
+      inFlight.release();
+      metrics.mirrored(version, result);
     }
   }
 }

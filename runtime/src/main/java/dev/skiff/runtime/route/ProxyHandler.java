@@ -1,9 +1,12 @@
 package dev.skiff.runtime.route;
 
 import dev.skiff.runtime.protocol.ApiException;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.http.Status;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -12,12 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -26,24 +27,28 @@ import java.util.logging.Logger;
 
 /**
  * Forwards one request to a version: the one named in {@code X-Model-Version}, else the next by
- * weight among the ready ones. The request body and the response are streamed. A call that fails
- * before the backend can have acted on it (no connection; or, for GET/HEAD/OPTIONS, no answer at
- * all) is sent once more, to another ready version when there is one, so a backend that dies
- * between two health checks costs latency, not errors.
+ * weight among the ready ones, with one blocking call on the handler's virtual thread. Large or
+ * chunked request and response bodies are streamed; small ones (a declared length of at most
+ * {@value RequestBody#SMALL_BODY_BYTES} bytes) are passed on whole. A call that fails before the
+ * backend can have acted on it (no connection; or, for GET/HEAD/OPTIONS, no answer at all) is sent
+ * once more, to another ready version when there is one, so a backend that dies between two health
+ * checks costs latency, not errors.
  */
 final class ProxyHandler implements Handler {
   private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
   private static final Set<Method> IDEMPOTENT = Set.of(Method.GET, Method.HEAD, Method.OPTIONS);
+  private static final HeaderName MODEL_VERSION =
+      HeaderNames.create(ForwardedHeaders.MODEL_VERSION);
 
   private final Router router;
-  private final HttpClient client;
+  private final Http1Client client;
   private final Mirror mirror;
   private final RouterMetrics metrics;
   private final Duration responseTimeout;
 
   ProxyHandler(
       Router router,
-      HttpClient client,
+      Http1Client client,
       Mirror mirror,
       RouterMetrics metrics,
       Duration responseTimeout) {
@@ -58,8 +63,7 @@ final class ProxyHandler implements Handler {
   public void handle(ServerRequest req, ServerResponse res) {
     long start = System.nanoTime();
     RoutingTable table = router.table();
-    Optional<String> pinned =
-        req.headers().first(HeaderNames.create(ForwardedHeaders.MODEL_VERSION));
+    Optional<String> pinned = req.headers().first(MODEL_VERSION);
     String version;
     try {
       version = pinned.isPresent() ? checkPinned(table, pinned.get().strip()) : choose(table);
@@ -83,11 +87,11 @@ final class ProxyHandler implements Handler {
       metrics.requestFinished(e.version(), e.status(), seconds(start));
       throw e;
     }
-    relay(answer, res, start);
+    relay(answer, req, res, start);
   }
 
   /** A backend's response (body not yet read) and the version that gave it. */
-  private record Answer(String version, HttpResponse<InputStream> response) {}
+  private record Answer(String version, Http1ClientResponse response) {}
 
   private static String checkPinned(RoutingTable table, String name) {
     if (table.config().version(name).isEmpty()) {
@@ -126,7 +130,7 @@ final class ProxyHandler implements Handler {
       RequestBody body) {
     try {
       return new Answer(version, sendOnce(table, version, req, pathAndQuery, body));
-    } catch (IOException e) {
+    } catch (RuntimeException e) {
       String kind = kind(e);
       metrics.backendError(version, kind);
       boolean repeatable =
@@ -136,13 +140,13 @@ final class ProxyHandler implements Handler {
       if (!repeatable) {
         throw failure(version, kind, e);
       }
-      boolean pinned = req.headers().contains(HeaderNames.create(ForwardedHeaders.MODEL_VERSION));
+      boolean pinned = req.headers().contains(MODEL_VERSION);
       String retry = pinned ? version : table.chooseExcluding(version).orElse(version);
       metrics.retried(version);
       LOG.fine(() -> "retrying on '" + retry + "' after " + kind + " error from '" + version + "'");
       try {
         return new Answer(retry, sendOnce(table, retry, req, pathAndQuery, body));
-      } catch (IOException again) {
+      } catch (RuntimeException again) {
         String againKind = kind(again);
         metrics.backendError(retry, againKind);
         throw failure(retry, againKind, again);
@@ -150,50 +154,93 @@ final class ProxyHandler implements Handler {
     }
   }
 
-  private HttpResponse<InputStream> sendOnce(
-      RoutingTable table, String version, ServerRequest req, String pathAndQuery, RequestBody body)
-      throws IOException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(target(table, version, pathAndQuery))
-            .timeout(responseTimeout)
-            .method(req.prologue().method().text(), body.publisher());
-    ForwardedHeaders.toBackend(req, request);
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendFailedException(502, version, "interrupted while calling '" + version + "'");
+  /**
+   * One blocking call on this (virtual) thread; returns once the backend's status line and headers
+   * are in. The client's read timeout bounds every wait for the backend, the response's first byte
+   * included, so a backend that does not answer in {@code responseTimeout} fails with a timeout.
+   */
+  private Http1ClientResponse sendOnce(
+      RoutingTable table,
+      String version,
+      ServerRequest req,
+      String pathAndQuery,
+      RequestBody body) {
+    Http1ClientRequest request =
+        client
+            .method(req.prologue().method())
+            .uri(target(table.config().version(version).orElseThrow().url(), pathAndQuery))
+            .skipUriEncoding(true)
+            .followRedirects(false)
+            .readTimeout(responseTimeout)
+            .headers(headers -> ForwardedHeaders.toBackend(req, headers));
+    return body.sendWith(request);
+  }
+
+  /**
+   * The backend URI for this request, the client's raw path and query unchanged. The client's
+   * {@code uri(String)} encodes what is not allowed in a URI and decodes it again, so a raw target
+   * passes through as it came; only a brace is escaped first, as the client would take {@code
+   * {...}} for a template to fill in.
+   */
+  static String target(URI base, String pathAndQuery) {
+    if (pathAndQuery.indexOf('{') >= 0 || pathAndQuery.indexOf('}') >= 0) {
+      return base + pathAndQuery.replace("{", "%7B").replace("}", "%7D");
     }
+    return base + pathAndQuery;
   }
 
   /** Passes the backend's status, headers and body on, naming the version that answered. */
-  private void relay(Answer answer, ServerResponse res, long start) {
-    HttpResponse<InputStream> response = answer.response();
+  private void relay(Answer answer, ServerRequest req, ServerResponse res, long start) {
     String version = answer.version();
-    int status = response.statusCode();
-    res.status(Status.create(status));
-    ForwardedHeaders.toClient(response.headers(), res);
-    res.header(ForwardedHeaders.MODEL_VERSION, version);
-    long length = response.headers().firstValueAsLong("content-length").orElse(-1);
-    try (InputStream in = response.body()) {
-      if (length == 0 || status == 204 || status == 304) {
+    int status = 502;
+    try (Http1ClientResponse response = answer.response()) {
+      status = response.status().code();
+      res.status(response.status());
+      ForwardedHeaders.toClient(response.headers(), res);
+      res.header(ForwardedHeaders.MODEL_VERSION, version);
+      if (!hasBody(req.prologue().method(), response)) {
         res.send();
       } else {
-        try (OutputStream out = res.outputStream()) {
-          in.transferTo(out);
+        long length = response.headers().contentLength().orElse(-1);
+        try (InputStream in = response.inputStream()) {
+          if (length >= 0 && length <= RequestBody.SMALL_BODY_BYTES) {
+            res.send(readWhole(in, (int) length));
+          } else {
+            try (OutputStream out = res.outputStream()) {
+              in.transferTo(out);
+            }
+          }
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       metrics.backendError(version, "stream");
       metrics.requestFinished(version, status, seconds(start));
       LOG.log(Level.FINE, "response from '" + version + "' broke off", e);
-      throw new UncheckedIOException(e);
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
     metrics.requestFinished(version, status, seconds(start));
   }
 
-  private static URI target(RoutingTable table, String version, String pathAndQuery) {
-    return URI.create(table.config().version(version).orElseThrow().url() + pathAndQuery);
+  /**
+   * A small response body, read whole so it goes out in one write, without the output stream's
+   * per-response buffer.
+   */
+  private static byte[] readWhole(InputStream in, int length) throws IOException {
+    byte[] body = in.readNBytes(length);
+    if (body.length < length) {
+      throw new IOException(
+          "response body ended after " + body.length + " of " + length + " bytes");
+    }
+    return body;
+  }
+
+  /** Whether a backend's response to a {@code method} request carries a body to pass on. */
+  static boolean hasBody(Method method, Http1ClientResponse response) {
+    int status = response.status().code();
+    return !method.equals(Method.HEAD)
+        && status != 204
+        && status != 304
+        && response.headers().contentLength().orElse(-1) != 0;
   }
 
   private static String pathAndQuery(ServerRequest req) {
@@ -202,19 +249,44 @@ final class ProxyHandler implements Handler {
     return query == null || query.isEmpty() ? path : path + "?" + query;
   }
 
-  private static String kind(IOException e) {
-    if (e instanceof HttpConnectTimeoutException
-        || e instanceof ConnectException
-        || e.getCause() instanceof ConnectException) {
-      return "connect";
-    }
-    if (e instanceof HttpTimeoutException) {
-      return "timeout";
+  /**
+   * What went wrong in a call, from the client's exception: {@code connect} (no connection, so the
+   * backend saw nothing), {@code timeout} (no answer within the response timeout), else {@code io}
+   * (the connection broke, e.g. the backend closed it without an answer).
+   */
+  private static String kind(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException
+          || (t instanceof IOException && duringConnect(t))) {
+        return "connect";
+      }
+      if (t instanceof SocketTimeoutException) {
+        return "timeout";
+      }
     }
     return "io";
   }
 
-  private static BackendFailedException failure(String version, String kind, IOException e) {
+  /**
+   * Whether the client threw while opening the connection. The client reports every failure as an
+   * {@link UncheckedIOException}; a port that is closing answers a connect with a reset (a plain
+   * {@code SocketException}) as well as a refusal, and a connect timeout is a {@link
+   * SocketTimeoutException} like a read timeout, so where it was thrown is what tells them apart.
+   */
+  private static boolean duringConnect(Throwable t) {
+    for (StackTraceElement frame : t.getStackTrace()) {
+      if (frame.getMethodName().equals("connect")
+          && (frame.getClassName().equals("java.net.Socket")
+              || frame.getClassName().equals("sun.nio.ch.NioSocketImpl"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static BackendFailedException failure(String version, String kind, Exception e) {
     LOG.log(Level.FINE, "call to '" + version + "' failed", e);
     return switch (kind) {
       case "timeout" ->

@@ -1,5 +1,9 @@
 package dev.skiff.runtime.route;
 
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -7,17 +11,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A client's request body on its way to a backend. It is streamed (never held whole in memory)
- * unless the request is mirrored, when a body up to the mirror limit is read into memory once so it
- * can be sent twice. A streamed body can be sent again (for a retry) only while no byte of it has
- * been read.
+ * A client's request body on its way to a backend. A large body is streamed (never held whole in
+ * memory) unless the request is mirrored, when a body up to the mirror limit is read into memory
+ * once so it can be sent twice. A small one (a declared length of at most {@value
+ * #SMALL_BODY_BYTES} bytes, like nearly every inference request) is read whole: it then goes out
+ * with its headers in one write, without the stream buffers a streamed body costs per request. A
+ * streamed body can be sent again (for a retry) only while no byte of it has been read.
  */
 final class RequestBody {
+  /** Bodies (and responses) with a declared length up to this are read whole, not streamed. */
+  static final int SMALL_BODY_BYTES = 64 * 1024;
+
   private final byte[] bytes;
   private final CountingStream stream;
   private final long length;
@@ -29,8 +37,8 @@ final class RequestBody {
   }
 
   /**
-   * The request's body; read into memory when {@code bufferUpTo >= 0} and the body is at most that
-   * many bytes, streamed otherwise.
+   * The request's body; read into memory when it is small, or when {@code bufferUpTo >= 0} and the
+   * body is at most that many bytes; streamed otherwise.
    */
   static RequestBody of(ServerRequest req, int bufferUpTo) {
     if (!req.content().hasEntity()) {
@@ -38,6 +46,15 @@ final class RequestBody {
     }
     OptionalLong declared = req.headers().contentLength();
     InputStream in = req.content().inputStream();
+    if (declared.isPresent() && declared.getAsLong() <= Math.max(bufferUpTo, SMALL_BODY_BYTES)) {
+      byte[] whole;
+      try {
+        whole = in.readNBytes((int) declared.getAsLong());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new RequestBody(whole, null, whole.length);
+    }
     if (bufferUpTo < 0 || (declared.isPresent() && declared.getAsLong() > bufferUpTo)) {
       return new RequestBody(null, new CountingStream(in), declared.orElse(-1));
     }
@@ -59,20 +76,30 @@ final class RequestBody {
     return Optional.ofNullable(bytes);
   }
 
-  /** Whether {@link #publisher()} can still send the whole body. */
+  /** Whether {@link #sendWith} can still send the whole body. */
   boolean replayable() {
     return bytes != null || stream.count == 0;
   }
 
-  /** A publisher for one send; keeps the client's {@code Content-Length} when it had one. */
-  HttpRequest.BodyPublisher publisher() {
+  /**
+   * Sends {@code request} with this body and returns the backend's answer (its body not yet read).
+   * A body in memory goes out with its {@code Content-Length}; a streamed one keeps the client's
+   * {@code Content-Length}, or is sent chunked when the client sent it chunked.
+   */
+  Http1ClientResponse sendWith(Http1ClientRequest request) {
     if (bytes != null) {
-      return bytes.length == 0
-          ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofByteArray(bytes);
+      return request.submit(bytes);
     }
-    HttpRequest.BodyPublisher streamed = HttpRequest.BodyPublishers.ofInputStream(() -> stream);
-    return length > 0 ? HttpRequest.BodyPublishers.fromPublisher(streamed, length) : streamed;
+    if (length >= 0) {
+      request.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
+    } else {
+      request.header(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+    }
+    return request.outputStream(
+        out -> {
+          stream.transferTo(out);
+          out.close();
+        });
   }
 
   /** Counts what was read and ignores close, so an unread stream can back a second attempt. */
