@@ -20,11 +20,14 @@ import java.util.logging.Logger;
 
 /**
  * Polls every version's {@code GET /health/ready} (all versions at once, each with a short timeout)
- * so only ready backends get traffic. One answer decides: 200 makes a version ready; anything else,
- * a connection error or a timeout makes it not ready. A version is therefore taken out of rotation
- * at most {@code interval + timeout} after it stops answering, and put back within one interval
- * after it is ready again. Each check result is keyed by version name and URL, so a version whose
- * URL changes in the config starts again as not ready.
+ * so only ready backends get traffic. 200 makes a version ready; another status or a connection
+ * error makes it not ready at once. A timeout takes a ready version out only when the check before
+ * also timed out: a backend saturated by its own traffic answers late but is alive, and taking the
+ * only one out would turn slow answers into 503s. A version is therefore taken out of rotation at
+ * most {@code 2 × interval + timeout} after it stops answering (at once when it refuses
+ * connections), and put back within one interval after it is ready again. Each check result is
+ * keyed by version name and URL, so a version whose URL changes in the config starts again as not
+ * ready.
  */
 final class HealthChecker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
@@ -35,6 +38,7 @@ final class HealthChecker implements AutoCloseable {
   private final Duration interval;
   private final Duration timeout;
   private final Map<String, BackendState> states = new ConcurrentHashMap<>();
+  private final Map<String, Integer> timeoutsInARow = new ConcurrentHashMap<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final Thread thread;
   private volatile boolean closed;
@@ -88,15 +92,24 @@ final class HealthChecker implements AutoCloseable {
   /** One round: every version checked concurrently; listeners told once if anything changed. */
   void checkAll() {
     List<RouterConfig.Version> versions = config.get().versions();
-    Map<RouterConfig.Version, CompletableFuture<String>> checks = new HashMap<>();
+    Map<RouterConfig.Version, CompletableFuture<Check>> checks = new HashMap<>();
     for (RouterConfig.Version version : versions) {
       checks.put(version, check(version.url()));
     }
     boolean changed = false;
     for (RouterConfig.Version version : versions) {
-      String problem = checks.get(version).join();
+      Check check = checks.get(version).join();
+      String problem = check.problem();
       BackendState before = state(version);
-      boolean ready = problem.isEmpty();
+      int timeouts = check.timedOut() ? timeoutsInARow.merge(key(version), 1, Integer::sum) : 0;
+      if (!check.timedOut()) {
+        timeoutsInARow.remove(key(version));
+      }
+      boolean ready = problem.isEmpty() || (before.ready() && timeouts == 1);
+      if (ready && !problem.isEmpty()) {
+        LOG.fine(() -> "version '" + version.name() + "' stays ready once more: " + problem);
+        continue;
+      }
       if (before.ready() != ready || !states.containsKey(key(version))) {
         changed = true;
         states.put(key(version), new BackendState(ready, problem, Instant.now()));
@@ -110,14 +123,19 @@ final class HealthChecker implements AutoCloseable {
         states.put(key(version), new BackendState(false, problem, before.since()));
       }
     }
-    states.keySet().retainAll(versions.stream().map(HealthChecker::key).toList());
+    List<String> keys = versions.stream().map(HealthChecker::key).toList();
+    states.keySet().retainAll(keys);
+    timeoutsInARow.keySet().retainAll(keys);
     if (changed) {
       onChange.run();
     }
   }
 
-  /** Empty when ready, else why not. Never fails. */
-  private CompletableFuture<String> check(URI base) {
+  /** One check's outcome: {@code problem} is empty when the version answered ready. */
+  private record Check(String problem, boolean timedOut) {}
+
+  /** Never fails. */
+  private CompletableFuture<Check> check(URI base) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + "/health/ready")).timeout(timeout).GET().build();
     return client
@@ -126,19 +144,22 @@ final class HealthChecker implements AutoCloseable {
         .handle(
             (response, error) -> {
               if (error == null) {
-                return response.statusCode() == 200
-                    ? ""
-                    : "/health/ready answered " + response.statusCode();
+                return new Check(
+                    response.statusCode() == 200
+                        ? ""
+                        : "/health/ready answered " + response.statusCode(),
+                    false);
               }
               Throwable cause = error.getCause() != null ? error.getCause() : error;
               if (cause instanceof HttpTimeoutException
                   || cause instanceof java.util.concurrent.TimeoutException) {
-                return "/health/ready did not answer within " + timeout.toMillis() + " ms";
+                return new Check(
+                    "/health/ready did not answer within " + timeout.toMillis() + " ms", true);
               }
               if (cause instanceof IOException) {
-                return "cannot connect: " + cause;
+                return new Check("cannot connect: " + cause, false);
               }
-              return "check failed: " + cause;
+              return new Check("check failed: " + cause, false);
             });
   }
 
