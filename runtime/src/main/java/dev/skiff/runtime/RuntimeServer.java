@@ -88,21 +88,8 @@ public final class RuntimeServer implements AutoCloseable {
                     new PredictionRecorder(recent, repository, images, clock))));
     FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
     FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
-    WebServer server =
-        WebServer.builder()
-            .host(options.host())
-            .port(options.port())
-            .maxPayloadSize(options.maxPayloadBytes())
-            .maxTcpConnections(options.maxConnections())
-            .idleConnectionTimeout(Duration.ofSeconds(60))
-            // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are bigger.
-            .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
-            .backlog(HttpLimits.BACKLOG)
-            .shutdownGracePeriod(Duration.ofSeconds(10))
-            .directHandlers(ErrorMapping.directHandlers())
-            .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
-            .build()
-            .start();
+    // Models load while the web server starts: ONNX Runtime's native set-up and Helidon's start
+    // run on separate cores, which is most of start -> ready for a small model.
     BackendOptions backendOptions = new BackendOptions(options.intraOpThreads(), options.gpu());
     Thread loader =
         Thread.ofPlatform()
@@ -115,6 +102,32 @@ public final class RuntimeServer implements AutoCloseable {
                         (version, seconds) ->
                             metrics.modelLoaded(
                                 version.modelName(), version.name(), version.isReady(), seconds)));
+    WebServer server;
+    try {
+      server =
+          WebServer.builder()
+              .host(options.host())
+              .port(options.port())
+              .maxPayloadSize(options.maxPayloadBytes())
+              .maxTcpConnections(options.maxConnections())
+              .idleConnectionTimeout(Duration.ofSeconds(60))
+              // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are
+              // bigger.
+              .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
+              .backlog(HttpLimits.BACKLOG)
+              .shutdownGracePeriod(Duration.ofSeconds(10))
+              .directHandlers(ErrorMapping.directHandlers())
+              .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
+              .build()
+              .start();
+    } catch (RuntimeException e) {
+      // e.g. the port is taken: release the models once the loader is done with them
+      joinQuietly(loader);
+      executor.close();
+      repository.close();
+      feedbackLog.close();
+      throw e;
+    }
     LOG.info(
         "serving "
             + options.repository()
@@ -124,6 +137,14 @@ public final class RuntimeServer implements AutoCloseable {
             + server.port()
             + " (Swagger UI at /docs)");
     return new RuntimeServer(repository, executor, server, loader, feedbackLog);
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** All HTTP endpoints; shared by {@link #start} and routing tests. */

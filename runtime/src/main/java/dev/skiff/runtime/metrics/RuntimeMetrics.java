@@ -4,7 +4,15 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -120,7 +128,18 @@ public final class RuntimeMetrics {
             .labelNames("model", "version", "outcome")
             .register(registry);
     if (jvmMetrics) {
-      JvmMetrics.builder().register(registry);
+      // JvmMetrics minus JvmNativeMemoryMetrics: that one asks the diagnostic-command MBean at
+      // start
+      // (a tenth of start-up time) and reports nothing unless -XX:NativeMemoryTracking is on.
+      JvmThreadsMetrics.builder().register(registry);
+      JvmBufferPoolMetrics.builder().register(registry);
+      JvmClassLoadingMetrics.builder().register(registry);
+      JvmCompilationMetrics.builder().register(registry);
+      JvmGarbageCollectorMetrics.builder().register(registry);
+      JvmMemoryPoolAllocationMetrics.builder().register(registry);
+      JvmMemoryMetrics.builder().register(registry);
+      JvmRuntimeInfoMetric.builder().register(registry);
+      ProcessMetrics.builder().register(registry);
     }
   }
 

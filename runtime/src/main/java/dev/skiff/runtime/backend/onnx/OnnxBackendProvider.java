@@ -25,6 +25,7 @@ public final class OnnxBackendProvider implements BackendProvider {
 
   @Override
   public ModelSession load(Path modelFile, BackendOptions options) {
+    OnnxNativeLibraries.preferUnpacked();
     // ONNX Runtime keeps one environment per process; getEnvironment() returns it.
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
