@@ -5,17 +5,23 @@ export JAVA_HOME
 MVN := ./mvnw -B -ntp
 PORT ?= 8080
 RUNTIME_JAR := runtime/target/skiff-runtime.jar
+# The ahead-of-time cache that halves start -> ready (JDK 25+; hack/aot-cache.sh, docs/jvm.md)
+RUNTIME_AOT := runtime/target/skiff-runtime.aot
 RUNTIME_SOURCES := $(shell find runtime/src/main pom.xml runtime/pom.xml -type f 2>/dev/null)
 
 .PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down operator-run clean bench
 
 ## run: build if needed and serve the bundled example models on localhost:$(PORT)
-run: $(RUNTIME_JAR)
-	"$(JAVA_HOME)/bin/java" --enable-native-access=ALL-UNNAMED -jar $(RUNTIME_JAR) serve examples/models --port $(PORT)
+run: $(RUNTIME_JAR) $(RUNTIME_AOT)
+	"$(JAVA_HOME)/bin/java" @runtime/jvm.options $(if $(wildcard $(RUNTIME_AOT)),-XX:AOTCache=$(RUNTIME_AOT)) \
+	  -jar $(RUNTIME_JAR) serve examples/models --port $(PORT)
 
 $(RUNTIME_JAR): $(RUNTIME_SOURCES)
 	$(MVN) -q package -DskipTests -pl runtime -am
 	@touch $@
+
+$(RUNTIME_AOT): $(RUNTIME_JAR) runtime/jvm.options hack/aot-cache.sh
+	bash hack/aot-cache.sh $(RUNTIME_JAR) $@
 
 build:
 	$(MVN) package -DskipTests

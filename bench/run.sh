@@ -60,6 +60,14 @@ fi
 # The ResNet-50-shaped CNN (~100 MB, generated, never committed) and its request bodies.
 "$venv/bin/python" bench/models/make_cnn.py "$work/models"
 
+# The runtime's AOT cache for that jar (JDK 25+), made as `make run` makes it; rebuilt when the
+# jar or the training script is newer.
+aot="$work/skiff-runtime.aot"
+if [[ ! -f $aot || $jar -nt $aot || hack/aot-cache.sh -nt $aot || runtime/jvm.options -nt $aot ]]; then
+  bash hack/aot-cache.sh "$(realpath "$jar")" "$aot"
+fi
+[[ -f $aot ]] && export SKIFF_AOT="$aot"
+
 export JAVA="$java" SKIFF_JAR="$(realpath "$jar")" BENCH_WORK="$work"
 export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
 exec "$venv/bin/python" bench/suite.py

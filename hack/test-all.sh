@@ -4,7 +4,8 @@
 #   2. the local Kubernetes control plane is up (hack/cluster/up.sh; built once, cached)
 #   3. ./mvnw verify: unit tests, real-server ITs, third-party Python clients, operator ITs on the
 #      real API server
-#   4. the Helm chart against the same API server
+#   4. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
+#   5. the Helm chart against the same API server
 # The control plane is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,5 @@ source .cluster/env
 
 python=$(bash hack/python-clients.sh)
 ./mvnw -B -ntp verify -Dskiff.python="$python"
+bash hack/test-aot.sh
 bash hack/test-helm.sh

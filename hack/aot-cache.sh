@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Writes the runtime's ahead-of-time cache (JDK 25, JEP 483/514/515): the classes that serving
+# loads and links, and the method profiles of a short training run, so that a later
+# `java -XX:AOTCache=<file> -jar <jar> ...` starts in about half the time (docs/jvm.md).
+#
+#   hack/aot-cache.sh <runtime jar> <cache file>
+#
+# The training run serves examples/models (every backend: ONNX, Deeplearning4j, Keras, images) on
+# a free port, sends each kind of request once per model, and stops; the JVM writes the cache as it
+# exits. A cache only fits the JDK build and the exact jar path it was made with (a mismatched one
+# is ignored with a warning), so pass the jar path the server will be started with.
+# With a JDK older than 25 it writes nothing and says so: the runtime works without a cache.
+set -euo pipefail
+
+jar="$1"
+out="$2"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+java="${JAVA_HOME:?JAVA_HOME must name a JDK}/bin/java"
+major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
+if (( major < 25 )); then
+  echo "aot-cache: JDK $major has no -XX:AOTCacheOutput (needs 25+); the runtime starts without a cache" >&2
+  exit 0
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+rm -f "$out"
+# JDK 25.0.3's cached call adapters fail to link for some of our native method signatures and
+# warn about it on every start; without them the cache is as fast (measured), so leave them out.
+"$java" "@$repo/runtime/jvm.options" -XX:AOTCacheOutput="$out" -Xlog:aot=error \
+  -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching \
+  -jar "$jar" serve "$repo/examples/models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
+pid=$!
+
+url=""
+for _ in $(seq 600); do
+  url="$(sed -n 's|^Skiff runtime listening on \(http://localhost:[0-9]*\).*|\1|p' "$log")"
+  [[ -n $url ]] && curl -sf -o /dev/null "$url/v2/health/ready" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "aot-cache: the training server exited" >&2; exit 1; }
+  sleep 0.2
+done
+[[ -n $url ]] || { kill "$pid"; cat "$log" >&2; echo "aot-cache: the training server did not become ready" >&2; exit 1; }
+
+requests="$repo/examples/requests"
+images="$repo/examples/images"
+fail=0
+call() { curl -sf -o /dev/null "$@" || { echo "aot-cache: training request failed: curl $*" >&2; fail=1; }; }
+for _ in 1 2 3; do
+  call -H 'content-type: application/json' -d @"$requests/iris.json" "$url/v2/models/iris/infer"
+  call -H 'content-type: application/json' -d @"$requests/iris-v1.json" "$url/v1/models/iris:predict"
+  call -H 'content-type: application/json' -d @"$requests/digits.json" "$url/v2/models/digits/infer"
+  call -H 'content-type: application/json' -d @"$requests/digits.json" "$url/v2/models/digits-dl4j/infer"
+  call -F file=@"$images/digit-3.png" "$url/v1/models/digits/predict"
+  call -F file=@"$images/shapes-1.png" "$url/v1/models/shapes/predict"
+done
+for path in /v2 /v2/models/iris /v2/models/iris/ready /v2/health/live /metrics /openapi /docs/; do
+  call "$url$path"
+done
+
+kill -TERM "$pid"
+wait "$pid" || true
+if [[ $fail -ne 0 || ! -s $out ]]; then
+  cat "$log" >&2
+  rm -f "$out"
+  echo "aot-cache: no cache written" >&2
+  exit 1
+fi
+echo "aot-cache: wrote $out ($(du -h "$out" | cut -f1))"
