@@ -5,9 +5,12 @@
 #
 #   hack/aot-cache.sh <runtime jar> <cache file>
 #
-# The training run serves examples/models (every backend: ONNX, Deeplearning4j, Keras, images) on
-# a free port, sends each kind of request once per model, and stops; the JVM writes the cache as it
-# exits. A cache only fits the JDK build and the exact jar path it was made with (a mismatched one
+# The training run serves the ONNX example models (iris, digits, shapes: tensors, images,
+# detection) on a free port, sends each kind of request a few times, and stops; the JVM writes the
+# cache as it exits. The JVM maps the whole cache at every start, so it is kept to what ONNX serving
+# uses: the Deeplearning4j/Keras classes (thousands, +28 MB resident) would slow every start and
+# grow every process for a backend most deployments do not use; those models still load, without
+# the head start. A cache only fits the JDK build and the exact jar path it was made with (a mismatched one
 # is ignored with a warning), so pass the jar path the server will be started with.
 # With a JDK older than 25 it writes nothing and says so: the runtime works without a cache.
 set -euo pipefail
@@ -23,13 +26,17 @@ if (( major < 25 )); then
 fi
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+models="$(mktemp -d)"
+trap 'rm -rf "$log" "$models"' EXIT
+for model in iris digits shapes; do
+  ln -s "$repo/examples/models/$model" "$models/$model"
+done
 rm -f "$out"
 # JDK 25.0.3's cached call adapters fail to link for some of our native method signatures and
 # warn about it on every start; without them the cache is as fast (measured), so leave them out.
 "$java" "@$repo/runtime/jvm.options" -XX:AOTCacheOutput="$out" -Xlog:aot=error \
   -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching \
-  -jar "$jar" serve "$repo/examples/models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
+  -jar "$jar" serve "$models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
 pid=$!
 
 url=""
@@ -49,7 +56,6 @@ for _ in 1 2 3; do
   call -H 'content-type: application/json' -d @"$requests/iris.json" "$url/v2/models/iris/infer"
   call -H 'content-type: application/json' -d @"$requests/iris-v1.json" "$url/v1/models/iris:predict"
   call -H 'content-type: application/json' -d @"$requests/digits.json" "$url/v2/models/digits/infer"
-  call -H 'content-type: application/json' -d @"$requests/digits.json" "$url/v2/models/digits-dl4j/infer"
   call -F file=@"$images/digit-3.png" "$url/v1/models/digits/predict"
   call -F file=@"$images/shapes-1.png" "$url/v1/models/shapes/predict"
 done

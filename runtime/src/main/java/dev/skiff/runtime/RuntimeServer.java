@@ -68,6 +68,9 @@ public final class RuntimeServer implements AutoCloseable {
    * @throws dev.skiff.runtime.model.ModelLoadException when the repository is missing or empty
    */
   public static RuntimeServer start(ServeOptions options) {
+    // Helidon's first routing builder initialises its service registry, mappers and path matchers
+    // (a fifth of start-up); that runs on another core while the repository is read.
+    Thread.ofPlatform().name("skiff-helidon-init").daemon(true).start(HttpRouting::builder);
     ModelRepository repository =
         ModelRepository.open(options.repository(), ModelRepository.discoverBackends());
     RuntimeMetrics metrics = new RuntimeMetrics();
