@@ -59,6 +59,8 @@ fi
 
 # The ResNet-50-shaped CNN (~100 MB, generated, never committed) and its request bodies.
 "$venv/bin/python" bench/models/make_cnn.py "$work/models"
+# The batching benchmark's MLPs (24 MB in all, generated the same way).
+"$venv/bin/python" bench/models/make_mlp.py "$work/models"
 
 # The runtime's AOT cache for that jar (JDK 25+), made as `make run` makes it; rebuilt when the
 # jar or the training script is newer.
