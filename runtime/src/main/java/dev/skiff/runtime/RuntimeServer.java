@@ -108,18 +108,11 @@ public final class RuntimeServer implements AutoCloseable {
     WebServer server;
     try {
       server =
-          WebServer.builder()
-              .host(options.host())
-              .port(options.port())
-              .maxPayloadSize(options.maxPayloadBytes())
-              .maxTcpConnections(options.maxConnections())
-              .idleConnectionTimeout(Duration.ofSeconds(60))
-              // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are
-              // bigger.
-              .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
-              .backlog(HttpLimits.BACKLOG)
-              .shutdownGracePeriod(Duration.ofSeconds(10))
-              .directHandlers(ErrorMapping.directHandlers())
+          HttpLimits.server(
+                  options.host(),
+                  options.port(),
+                  options.maxPayloadBytes(),
+                  options.maxConnections())
               .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
               .build()
               .start();

@@ -15,7 +15,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Logger;
@@ -89,17 +88,8 @@ public final class RouterServer implements AutoCloseable {
     ProxyHandler proxy =
         new ProxyHandler(router, backends, mirror, metrics, options.responseTimeout());
     this.server =
-        WebServer.builder()
-            .host(options.host())
-            .port(options.port())
-            .maxPayloadSize(options.maxPayloadBytes())
-            .maxTcpConnections(options.maxConnections())
-            .idleConnectionTimeout(Duration.ofSeconds(60))
-            // A small write buffer once cost Helidon 6x on responses over 7 KB; tensors are bigger.
-            .writeBufferSize(HttpLimits.WRITE_BUFFER_BYTES)
-            .backlog(HttpLimits.BACKLOG)
-            .shutdownGracePeriod(Duration.ofSeconds(10))
-            .directHandlers(ErrorMapping.directHandlers())
+        HttpLimits.server(
+                options.host(), options.port(), options.maxPayloadBytes(), options.maxConnections())
             .routing(r -> routing(r, router, metrics, proxy))
             .build();
     health.checkAll();
