@@ -21,7 +21,7 @@ $(RUNTIME_JAR): $(RUNTIME_SOURCES)
 	@touch $@
 
 # A failed training run only costs start-up time, so `make run` goes on without the cache.
-$(RUNTIME_AOT): $(RUNTIME_JAR) runtime/jvm.options hack/aot-cache.sh
+$(RUNTIME_AOT): $(RUNTIME_JAR) runtime/jvm.options hack/aot-cache.sh hack/lib/ready-url.sh
 	bash hack/aot-cache.sh $(RUNTIME_JAR) $@ || echo "make: no AOT cache; the runtime starts without one" >&2
 
 build:

@@ -14,6 +14,8 @@
 # is ignored with a warning), so pass the jar path the server will be started with.
 # With a JDK older than 25 it writes nothing and says so: the runtime works without a cache.
 set -euo pipefail
+# shellcheck source=lib/ready-url.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ready-url.sh"
 
 jar="$1"
 out="$2"
@@ -39,14 +41,7 @@ rm -f "$out"
   -jar "$jar" serve "$models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
 pid=$!
 
-url=""
-for _ in $(seq 600); do
-  url="$(sed -n 's|^Skiff runtime listening on \(http://localhost:[0-9]*\).*|\1|p' "$log")"
-  [[ -n $url ]] && curl -sf -o /dev/null "$url/v2/health/ready" && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "aot-cache: the training server exited" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n $url ]] || { kill "$pid"; cat "$log" >&2; echo "aot-cache: the training server did not become ready" >&2; exit 1; }
+url="$(ready_url "$log" "$pid")" || { kill "$pid" 2>/dev/null; echo "aot-cache: no training server" >&2; exit 1; }
 
 requests="$repo/examples/requests"
 images="$repo/examples/images"

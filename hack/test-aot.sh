@@ -4,6 +4,8 @@
 # use), ONNX Runtime loads its libraries from the unpacked folder, and the server answers correctly. Timings are measured in bench/, never asserted here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/ready-url.sh
+source hack/lib/ready-url.sh
 export JAVA_HOME="${JAVA_HOME:-$(hack/java-home.sh)}"
 jar=runtime/target/skiff-runtime.jar
 major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
@@ -21,13 +23,7 @@ bash hack/aot-cache.sh "$jar" "$work/skiff.aot"
 "$JAVA_HOME/bin/java" @runtime/jvm.options -XX:AOTCache="$work/skiff.aot" -Xlog:aot=info:file="$work/aot.log" \
   -jar "$jar" serve examples/models --host 127.0.0.1 --port 0 >"$work/out.log" 2>&1 &
 pid=$!
-url=""
-for _ in $(seq 600); do
-  url="$(sed -n 's|^Skiff runtime listening on \(http://localhost:[0-9]*\).*|\1|p' "$work/out.log")"
-  [[ -n $url ]] && curl -sf -o /dev/null "$url/v2/health/ready" && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/out.log"; echo "test-aot: FAIL server exited" >&2; exit 1; }
-  sleep 0.2
-done
+url="$(ready_url "$work/out.log" "$pid")" || { echo "test-aot: FAIL the server did not start" >&2; exit 1; }
 answer="$(curl -sf -H 'content-type: application/json' -d @examples/requests/iris.json "$url/v2/models/iris/infer")"
 status=0
 if ! grep -q '"data":\[0,2\]' <<<"$answer"; then

@@ -29,6 +29,15 @@ public final class ResourceNames {
   public static final String COMPONENT_SETTINGS = "model-settings";
   public static final String COMPONENT_ROUTER = "router";
 
+  /**
+   * Informer selectors (compile-time constants, as annotations need) for one component's children.
+   */
+  public static final String ROUTER_SELECTOR =
+      MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=" + COMPONENT_ROUTER;
+
+  public static final String ENDPOINT_SELECTOR =
+      MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=" + COMPONENT_ENDPOINT;
+
   /** Key of the router's config file inside the router ConfigMap. */
   public static final String ROUTER_CONFIG_KEY = "router.yaml";
 

@@ -5,6 +5,7 @@ import dev.skiff.operator.desired.DesiredState;
 import dev.skiff.operator.desired.ResourceNames;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Map;
 import java.util.function.Function;
@@ -19,6 +20,15 @@ final class Dependents {
     return context
         .managedWorkflowAndDependentResourceContext()
         .getMandatory(DesiredState.class, DesiredState.class);
+  }
+
+  /**
+   * Which router child (ConfigMap, Deployment, autoscaler: all named {@code <md>-router}) belongs
+   * to the primary, without building the desired object: that is null when the object is to be
+   * deleted, and another child of the same kind may share the informer.
+   */
+  static ResourceID routerId(ModelDeployment primary) {
+    return new ResourceID(ResourceNames.router(primary), primary.getMetadata().getNamespace());
   }
 
   /**

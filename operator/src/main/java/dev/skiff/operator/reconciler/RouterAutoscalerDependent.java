@@ -10,15 +10,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The router's HPA {@code <md>-router}. */
-@KubernetesDependent(
-    informer =
-        @Informer(
-            labelSelector =
-                ResourceNames.MANAGED_SELECTOR
-                    + ","
-                    + ResourceNames.LABEL_COMPONENT
-                    + "="
-                    + ResourceNames.COMPONENT_ROUTER))
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.ROUTER_SELECTOR))
 public class RouterAutoscalerDependent
     extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, ModelDeployment> {
 
@@ -32,13 +24,10 @@ public class RouterAutoscalerDependent
     return Dependents.desired(context).routerAutoscaler();
   }
 
-  /**
-   * Which secondary is ours, without building the desired object (it is null when the object is to
-   * be deleted, and another child of the same kind may share the informer).
-   */
+  /** Found by name, without building the desired object: see {@link Dependents#routerId}. */
   @Override
   protected ResourceID targetSecondaryResourceID(
       ModelDeployment primary, Context<ModelDeployment> context) {
-    return new ResourceID(ResourceNames.router(primary), primary.getMetadata().getNamespace());
+    return Dependents.routerId(primary);
   }
 }

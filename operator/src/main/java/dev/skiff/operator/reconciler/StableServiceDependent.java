@@ -9,15 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The stable Service {@code <md>} that clients call. */
-@KubernetesDependent(
-    informer =
-        @Informer(
-            labelSelector =
-                ResourceNames.MANAGED_SELECTOR
-                    + ","
-                    + ResourceNames.LABEL_COMPONENT
-                    + "="
-                    + ResourceNames.COMPONENT_ENDPOINT))
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.ENDPOINT_SELECTOR))
 public class StableServiceDependent
     extends CRUDKubernetesDependentResource<Service, ModelDeployment> {
 

@@ -38,7 +38,6 @@ final class HealthChecker implements AutoCloseable {
   private final Duration interval;
   private final Duration timeout;
   private final Map<String, BackendState> states = new ConcurrentHashMap<>();
-  private final Map<String, Integer> timeoutsInARow = new ConcurrentHashMap<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final Thread thread;
   private volatile boolean closed;
@@ -100,32 +99,28 @@ final class HealthChecker implements AutoCloseable {
     for (RouterConfig.Version version : versions) {
       Check check = checks.get(version).join();
       String problem = check.problem();
+      boolean known = states.containsKey(key(version));
       BackendState before = state(version);
-      int timeouts = check.timedOut() ? timeoutsInARow.merge(key(version), 1, Integer::sum) : 0;
-      if (!check.timedOut()) {
-        timeoutsInARow.remove(key(version));
-      }
+      int timeouts = check.timedOut() ? before.timeoutsInARow() + 1 : 0;
       boolean ready = problem.isEmpty() || (before.ready() && timeouts == 1);
-      if (ready && !problem.isEmpty()) {
-        LOG.fine(() -> "version '" + version.name() + "' stays ready once more: " + problem);
-        continue;
-      }
-      if (before.ready() != ready || !states.containsKey(key(version))) {
+      if (known && before.ready() == ready) {
+        if (!problem.isEmpty() && ready) {
+          LOG.fine(() -> "version '" + version.name() + "' stays ready once more: " + problem);
+        }
+        String detail = ready ? before.detail() : problem;
+        states.put(key(version), new BackendState(ready, detail, before.since(), timeouts));
+      } else {
         changed = true;
-        states.put(key(version), new BackendState(ready, problem, Instant.now()));
+        states.put(key(version), new BackendState(ready, problem, Instant.now(), timeouts));
         LOG.info(
             "version '"
                 + version.name()
                 + "' at "
                 + version.url()
                 + (ready ? " is ready" : " is not ready: " + problem));
-      } else if (!ready && !before.detail().equals(problem)) {
-        states.put(key(version), new BackendState(false, problem, before.since()));
       }
     }
-    List<String> keys = versions.stream().map(HealthChecker::key).toList();
-    states.keySet().retainAll(keys);
-    timeoutsInARow.keySet().retainAll(keys);
+    states.keySet().retainAll(versions.stream().map(HealthChecker::key).toList());
     if (changed) {
       onChange.run();
     }
