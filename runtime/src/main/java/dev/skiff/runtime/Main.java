@@ -1,45 +1,27 @@
 package dev.skiff.runtime;
 
-import dev.skiff.runtime.cli.FetchCommand;
-import dev.skiff.runtime.cli.RouteCommand;
-import dev.skiff.runtime.cli.ServeCommand;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import dev.skiff.runtime.cli.RuntimeCommandLine;
+import java.io.PrintStream;
 
-/** Entry point: {@code skiff-runtime <mode> ...}. */
-@Command(
-    name = "skiff-runtime",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.VersionProvider.class,
-    description = "Skiff model-serving runtime.",
-    subcommands = {
-      ServeCommand.class,
-      FetchCommand.class,
-      RouteCommand.class,
-      CommandLine.HelpCommand.class
-    })
-public final class Main implements Runnable {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+/**
+ * Entry point: {@code skiff-runtime <mode> ...} (the modes are in {@link dev.skiff.runtime.cli}).
+ */
+public final class Main {
+  private Main() {}
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new Main()).execute(args);
+    int exit = run(args, System.out, System.err);
     if (exit != 0) {
       System.exit(exit);
     }
   }
 
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "a mode is required: serve, fetch or route");
-  }
-
-  /** Reports the version from the jar manifest. */
-  static final class VersionProvider implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"skiff-runtime " + Version.current()};
-    }
+  /**
+   * Runs the command line with help, version and results on {@code out} and errors on {@code err};
+   * returns the exit code: 0 ok, 2 a usage error, 1 or a mode's own code for its failures. A server
+   * mode returns only once the JVM is shutting down.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return RuntimeCommandLine.run(args, out, err);
   }
 }

@@ -1,20 +1,19 @@
 package dev.skiff.runtime.cli;
 
-import picocli.CommandLine.Option;
-
 /**
  * Where a server mode listens: the {@code --host} and {@code --port} that serve and route share.
  */
-final class ListenAddress {
-  @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "Port to listen on (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-  int port;
+record ListenAddress(String host, int port) {
 
-  @Option(
-      names = "--host",
-      defaultValue = "0.0.0.0",
-      description = "Address to bind. Default: ${DEFAULT-VALUE}.")
-  String host;
+  /** Declares {@code --port} and {@code --host} on a mode. */
+  static void addTo(ModeOptions options) {
+    options
+        .option(
+            "--port", "port", "8080", "Port to listen on (0 picks a free one). Default: {default}.")
+        .option("--host", "host", "0.0.0.0", "Address to bind. Default: {default}.");
+  }
+
+  static ListenAddress from(ModeArguments arguments) throws UsageException {
+    return new ListenAddress(arguments.string("--host"), arguments.integer("--port"));
+  }
 }

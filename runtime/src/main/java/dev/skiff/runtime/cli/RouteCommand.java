@@ -3,97 +3,98 @@ package dev.skiff.runtime.cli;
 import dev.skiff.runtime.route.InvalidRouterConfigException;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code route --config <file>}: split traffic between model versions by weight. */
-@Command(
-    name = "route",
-    mixinStandardHelpOptions = true,
-    description =
-        "Weighted reverse proxy in front of one model's versions (see docs/router.md): splits"
-            + " traffic by the weights in the config file, pins with X-Model-Version, mirrors.")
-public final class RouteCommand implements Callable<Integer> {
+final class RouteCommand implements Mode {
 
-  @Option(
-      names = "--config",
-      required = true,
-      paramLabel = "<file>",
-      description = "Router config (YAML); re-read when it changes.")
-  Path config;
+  private static final ModeOptions OPTIONS = declareOptions();
 
-  @Mixin ListenAddress listen;
-
-  @Option(
-      names = "--config-poll-ms",
-      defaultValue = "1000",
-      description = "How often the config file is compared. Default: ${DEFAULT-VALUE}.")
-  long configPollMillis;
-
-  @Option(
-      names = "--health-interval-ms",
-      defaultValue = "1000",
-      description = "How often each version's /health/ready is polled. Default: ${DEFAULT-VALUE}.")
-  long healthIntervalMillis;
-
-  @Option(
-      names = "--health-timeout-ms",
-      defaultValue = "1000",
-      description = "How long one readiness check may take. Default: ${DEFAULT-VALUE}.")
-  long healthTimeoutMillis;
-
-  @Option(
-      names = "--connect-timeout-ms",
-      defaultValue = "2000",
-      description = "How long connecting to a backend may take. Default: ${DEFAULT-VALUE}.")
-  long connectTimeoutMillis;
-
-  @Option(
-      names = "--response-timeout-s",
-      defaultValue = "60",
-      description =
-          "How long a backend may take to start answering (504 beyond). Default:"
-              + " ${DEFAULT-VALUE}.")
-  long responseTimeoutSeconds;
-
-  @Option(
-      names = "--max-payload-bytes",
-      defaultValue = "" + RouterOptions.DEFAULT_MAX_PAYLOAD_BYTES,
-      description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
-  long maxPayloadBytes;
-
-  @Option(
-      names = "--max-connections",
-      defaultValue = "1024",
-      description = "Most client TCP connections open at once. Default: ${DEFAULT-VALUE}.")
-  int maxConnections;
-
-  @Option(
-      names = "--mirror-max-in-flight",
-      defaultValue = "32",
-      description = "Mirror copies in flight at once; more are dropped. Default: ${DEFAULT-VALUE}.")
-  int mirrorMaxInFlight;
-
-  @Option(
-      names = "--mirror-max-body-bytes",
-      defaultValue = "1048576",
-      description = "Largest request body that is mirrored. Default: ${DEFAULT-VALUE}.")
-  int mirrorMaxBodyBytes;
-
-  @Option(
-      names = "--shutdown-delay-s",
-      defaultValue = "0",
-      description =
-          "On SIGTERM, answer not-ready this long before stopping (endpoint removal). Default:"
-              + " ${DEFAULT-VALUE}.")
-  long shutdownDelaySeconds;
+  private static ModeOptions declareOptions() {
+    ModeOptions options =
+        new ModeOptions(
+                "route",
+                "Weighted reverse proxy in front of one model's versions (see docs/router.md):"
+                    + " splits traffic by the weights in the config file, pins with"
+                    + " X-Model-Version, mirrors.")
+            .requiredOption("--config", "file", "Router config (YAML); re-read when it changes.");
+    ListenAddress.addTo(options);
+    return options
+        .option(
+            "--config-poll-ms",
+            "ms",
+            "1000",
+            "How often the config file is compared. Default: {default}.")
+        .option(
+            "--health-interval-ms",
+            "ms",
+            "1000",
+            "How often each version's /health/ready is polled. Default: {default}.")
+        .option(
+            "--health-timeout-ms",
+            "ms",
+            "1000",
+            "How long one readiness check may take. Default: {default}.")
+        .option(
+            "--connect-timeout-ms",
+            "ms",
+            "2000",
+            "How long connecting to a backend may take. Default: {default}.")
+        .option(
+            "--response-timeout-s",
+            "s",
+            "60",
+            "How long a backend may take to start answering (504 beyond). Default: {default}.")
+        .option(
+            "--max-payload-bytes",
+            "bytes",
+            "" + RouterOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+            "Largest request body; larger gets 413. Default: {default}.")
+        .option(
+            "--max-connections",
+            "n",
+            "1024",
+            "Most client TCP connections open at once. Default: {default}.")
+        .option(
+            "--mirror-max-in-flight",
+            "n",
+            "32",
+            "Mirror copies in flight at once; more are dropped. Default: {default}.")
+        .option(
+            "--mirror-max-body-bytes",
+            "bytes",
+            "1048576",
+            "Largest request body that is mirrored. Default: {default}.")
+        .option(
+            "--shutdown-delay-s",
+            "s",
+            "0",
+            "On SIGTERM, answer not-ready this long before stopping (endpoint removal). Default:"
+                + " {default}.");
+  }
 
   @Override
-  public Integer call() throws Exception {
+  public ModeOptions options() {
+    return OPTIONS;
+  }
+
+  @Override
+  public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
+    Path config = arguments.path("--config");
+    ListenAddress listen = ListenAddress.from(arguments);
+    long configPollMillis = arguments.longInteger("--config-poll-ms");
+    long healthIntervalMillis = arguments.longInteger("--health-interval-ms");
+    long healthTimeoutMillis = arguments.longInteger("--health-timeout-ms");
+    long connectTimeoutMillis = arguments.longInteger("--connect-timeout-ms");
+    long responseTimeoutSeconds = arguments.longInteger("--response-timeout-s");
+    long maxPayloadBytes = arguments.longInteger("--max-payload-bytes");
+    int maxConnections = arguments.integer("--max-connections");
+    int mirrorMaxInFlight = arguments.integer("--mirror-max-in-flight");
+    int mirrorMaxBodyBytes = arguments.integer("--mirror-max-body-bytes");
+    long shutdownDelaySeconds = arguments.longInteger("--shutdown-delay-s");
+
     if (configPollMillis < 1
         || healthIntervalMillis < 1
         || healthTimeoutMillis < 1
@@ -104,16 +105,15 @@ public final class RouteCommand implements Callable<Integer> {
         || mirrorMaxInFlight < 1
         || mirrorMaxBodyBytes < 0
         || shutdownDelaySeconds < 0) {
-      System.err.println(
+      throw new UsageException(
           "intervals, timeouts, --max-payload-bytes, --max-connections and --mirror-max-in-flight"
               + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0");
-      return 2;
     }
     RouterOptions options =
         new RouterOptions(
             config,
-            listen.host,
-            listen.port,
+            listen.host(),
+            listen.port(),
             Duration.ofMillis(configPollMillis),
             Duration.ofMillis(healthIntervalMillis),
             Duration.ofMillis(healthTimeoutMillis),
@@ -128,9 +128,10 @@ public final class RouteCommand implements Callable<Integer> {
     try {
       router = RouterServer.start(options);
     } catch (InvalidRouterConfigException e) {
-      System.err.println("cannot route: " + e.getMessage());
+      err.println("cannot route: " + e.getMessage());
       return 1;
     }
-    return UntilShutdown.run(router, "Skiff router listening on http://localhost:" + router.port());
+    return UntilShutdown.run(
+        router, "Skiff router listening on http://localhost:" + router.port(), out, err);
   }
 }

@@ -3,9 +3,9 @@ package dev.skiff.runtime.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.runtime.Main;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The {@code fetch} command line, end to end, with local sources (no network). */
 class FetchCommandTest {
@@ -30,14 +29,16 @@ class FetchCommandTest {
     List<String> all = new ArrayList<>(List.of("fetch"));
     all.addAll(List.of(args));
     all.addAll(List.of("--termination-log", log.toString()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(all.toArray(String[]::new));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        Main.run(
+            all.toArray(String[]::new),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     String message = Files.exists(log) ? Files.readString(log) : null;
-    return new Run(exit, out.toString(), err.toString(), message);
+    return new Run(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), message);
   }
 
   @Test
@@ -58,11 +59,15 @@ class FetchCommandTest {
 
   @Test
   void helpListsTheOptions() {
-    StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute("fetch", "--help")).isZero();
-    assertThat(out.toString())
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    assertThat(
+            Main.run(
+                new String[] {"fetch", "--help"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                err))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
         .contains(
             "<uri>",
             "<dest>",
@@ -154,10 +159,20 @@ class FetchCommandTest {
 
   @Test
   void badArgumentsAreUsageErrors() throws IOException {
-    assertThat(fetch("file:///m/model.onnx").exit()).isEqualTo(2);
-    assertThat(fetch("file:///m/model.onnx", "/tmp/x", "--sha256", "abc").exit()).isEqualTo(2);
-    assertThat(fetch("file:///m/model.onnx", "/tmp/x", "--read-timeout", "soon").exit())
-        .isEqualTo(2);
+    Run noDest = fetch("file:///m/model.onnx");
+    assertThat(noDest.exit()).isEqualTo(2);
+    assertThat(noDest.err()).contains("Missing required parameter: '<dest>'");
+    assertThat(noDest.terminationLog()).isNull(); // a usage error is not a fetch result
+    Run shortSha = fetch("file:///m/model.onnx", "/tmp/x", "--sha256", "abc");
+    assertThat(shortSha.exit()).isEqualTo(2);
+    assertThat(shortSha.err()).contains("sha256").contains("Try 'skiff-runtime fetch --help'");
+    Run badTimeout = fetch("file:///m/model.onnx", "/tmp/x", "--read-timeout", "soon");
+    assertThat(badTimeout.exit()).isEqualTo(2);
+    assertThat(badTimeout.err())
+        .contains("Invalid value for option '--read-timeout': 'soon' is not a duration");
+    Run negativeRetries = fetch("file:///m/model.onnx", "/tmp/x", "--retries", "-1");
+    assertThat(negativeRetries.exit()).isEqualTo(2);
+    assertThat(negativeRetries.err()).contains("--retries must be >= 0");
   }
 
   static String sha256(String text) throws Exception {

@@ -7,11 +7,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.skiff.runtime.Main;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fetch} against a real HTTP server on 127.0.0.1 that misbehaves on purpose. */
 class FetchIT {
@@ -311,56 +310,67 @@ class FetchIT {
   @Test
   void commandLineExitCodeAndTerminationLog() throws IOException {
     Path log = tmp.resolve("termination-log");
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setErr(new PrintWriter(err));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
-        cli.execute(
-            "fetch",
-            base + "/files/traversal.tar.gz",
-            dest().toString(),
-            "--allow-private-addresses",
-            "--retry-backoff",
-            "10ms",
-            "--termination-log",
-            log.toString());
+        Main.run(
+            new String[] {
+              "fetch",
+              base + "/files/traversal.tar.gz",
+              dest().toString(),
+              "--allow-private-addresses",
+              "--retry-backoff",
+              "10ms",
+              "--termination-log",
+              log.toString()
+            },
+            System.out,
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(exit).isEqualTo(15);
     assertThat(Files.readString(log)).startsWith("BadArchive: entry '../evil'").endsWith("\n");
-    assertThat(err.toString()).startsWith("BadArchive: ");
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("BadArchive: ");
 
     int missing =
-        new CommandLine(new Main())
-            .execute(
-                "fetch",
-                base + "/missing.onnx",
-                dest().toString(),
-                "--allow-private-addresses",
-                "--termination-log",
-                log.toString());
+        Main.run(
+            new String[] {
+              "fetch",
+              base + "/missing.onnx",
+              dest().toString(),
+              "--allow-private-addresses",
+              "--termination-log",
+              log.toString()
+            },
+            System.out,
+            System.err);
     assertThat(missing).isEqualTo(10);
     assertThat(Files.readString(log)).startsWith("NotFound: HTTP 404 from " + base);
 
     int ok =
-        new CommandLine(new Main())
-            .execute(
-                "fetch",
-                base + "/files/model.onnx",
-                dest().toString(),
-                "--allow-private-addresses=true",
-                "--termination-log",
-                log.toString());
+        Main.run(
+            new String[] {
+              "fetch",
+              base + "/files/model.onnx",
+              dest().toString(),
+              "--allow-private-addresses=true",
+              "--termination-log",
+              log.toString()
+            },
+            System.out,
+            System.err);
     assertThat(ok).isZero();
     assertThat(Files.readString(log)).startsWith("Fetched: model.onnx");
     assertThat(dest().resolve("model.onnx")).hasBinaryContent(MODEL);
 
     int refused =
-        new CommandLine(new Main())
-            .execute(
-                "fetch",
-                base + "/files/model.onnx",
-                dest().toString(),
-                "--termination-log",
-                log.toString());
+        Main.run(
+            new String[] {
+              "fetch",
+              base + "/files/model.onnx",
+              dest().toString(),
+              "--termination-log",
+              log.toString()
+            },
+            System.out,
+            System.err);
     assertThat(refused).isEqualTo(14);
     assertThat(Files.readString(log)).startsWith("RefusedUri: host '127.0.0.1' resolves to");
   }
