@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes the runtime's ahead-of-time cache (JDK 25, JEP 483/514/515): the classes that serving
-# loads and links, and the method profiles of a short training run, so that a later
+# Writes the runtime's ahead-of-time cache (JDK 25, JEP 483/514): the classes that serving loads
+# and links in a short training run, so that a later
 # `java -XX:AOTCache=<file> -jar <jar> ...` starts in about half the time (docs/jvm.md).
 #
 #   hack/aot-cache.sh <runtime jar> <cache file>
@@ -36,8 +36,11 @@ done
 rm -f "$out"
 # JDK 25.0.3's cached call adapters fail to link for some of our native method signatures and
 # warn about it on every start; without them the cache is as fast (measured), so leave them out.
+# No method profiles either (JEP 515): replayed at start, they send the C2 compiler to work while
+# the server is still starting, which on 2 cores delayed ready by ~0.08 s, and a warm server's
+# profiles did not shorten the warm-up (docs/jvm.md).
 "$java" "@$repo/runtime/jvm.options" -XX:AOTCacheOutput="$out" -Xlog:aot=error \
-  -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching \
+  -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching -XX:-AOTRecordTraining \
   -jar "$jar" serve "$models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
 pid=$!
 
