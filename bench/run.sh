@@ -41,10 +41,10 @@ if [[ ! -f $jmh || -n "$(find bench/jmh/pom.xml bench/jmh/src -newer "$jmh" -typ
   ./mvnw -B -ntp -q -f bench/jmh/pom.xml package
 fi
 
-# The load generator, compiled once (`java bench/loadgen/LoadGen.java ...` also works, but the
+# The load generator and the do-nothing floor server, compiled once (`java bench/loadgen/LoadGen.java ...` also works, but the
 # source launcher compiles it again on every start).
 mkdir -p "$work/loadgen"
-"$JAVA_HOME/bin/javac" -d "$work/loadgen" bench/loadgen/LoadGen.java
+"$JAVA_HOME/bin/javac" -d "$work/loadgen" bench/loadgen/LoadGen.java bench/loadgen/FloorServer.java
 
 # The Python side: MLServer, scikit-learn, onnx.
 want="$( { cat "$bench/requirements.txt"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
