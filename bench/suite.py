@@ -40,10 +40,11 @@ SOURCE = Path(os.environ.get("SKIFF_SOURCE", REPO))
 
 # Durations (seconds): warm-up is unmeasured, then the measured window.
 WARMUP, DURATION = (3, 4) if QUICK else (8, 10)  # the JVM's JIT needs seconds on 1-2 cores
-# Closed-loop servers are warmed up in windows until the throughput stops climbing (two windows in
-# a row within PLATEAU of each other), at most MAX_WARMUP seconds: a JVM pinned to one core still
-# compiles 20 s into a run, which a fixed 8 s warm-up measured as the server's speed.
-WINDOW, MAX_WARMUP, PLATEAU = (2, 10, 0.05) if QUICK else (3, 60, 0.05)
+# Closed-loop servers are warmed up in windows until the throughput stops climbing (three windows
+# in a row within PLATEAU of each other, after at least MIN_WARMUP seconds), at most MAX_WARMUP
+# seconds: a JVM pinned to one core still compiles 20 s into a run, which a fixed 8 s warm-up
+# measured as the server's speed, and a JVM's rate can stall for two windows before a last jump.
+WINDOW, MIN_WARMUP, MAX_WARMUP, PLATEAU = (2, 4, 10, 0.05) if QUICK else (3, 15, 60, 0.05)
 MEASURED_WARMUP = 1        # seconds of each measured run that are not counted, after warm_up()
 OPEN_WARMUP, OPEN_DURATION = (1, 3) if QUICK else (2, 10)
 CNN_WARMUP, CNN_DURATION = (4, 6) if QUICK else (8, 15)
@@ -51,7 +52,7 @@ CONNECTIONS = 16          # closed loop, iris
 OPEN_CONNECTIONS = 64     # open loop: enough that a slow answer never delays the schedule
 RATE_FRACTIONS = (0.25, 0.5, 0.75)
 MLSERVER_WORKERS = (0, 1, 2)
-STARTS = 2 if QUICK else 3
+STARTS = 2 if QUICK else 5  # best of N: the start-up of either server is at the mercy of neighbours
 
 
 
@@ -228,8 +229,10 @@ def warm_up(url: str, body: Path, expect: str, connections: int = CONNECTIONS,
 
 
 def levelled(rates: list[float]) -> bool:
-    """Whether the last two warm-up windows are within PLATEAU of each other."""
-    return len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= PLATEAU * max(rates[-2], 1)
+    """Whether the warm-up ran MIN_WARMUP seconds and its last three windows are within PLATEAU."""
+    last = rates[-3:]
+    return (len(rates) * WINDOW >= MIN_WARMUP and len(last) == 3
+            and max(last) - min(last) <= PLATEAU * max(min(last), 1))
 
 
 def floor_server() -> Server:
@@ -723,8 +726,9 @@ class Suite:
         if self.warmups:
             lines += ["", "## Warm-up", "",
                       f"Before each closed-loop measurement the server got {WINDOW} s windows of "
-                      f"the same load until two in a row were within {PLATEAU:.0%} of each other "
-                      f"(at most {MAX_WARMUP} s); req/s of each window:", "",
+                      f"the same load until three in a row were within {PLATEAU:.0%} of each "
+                      f"other (at least {MIN_WARMUP} s, at most {MAX_WARMUP} s); req/s of each "
+                      "window:", "",
                       *[f"- {label}: {', '.join(f'{r:,.0f}' for r in rates)}"
                         + ("" if levelled(rates) else " (stopped at the limit, still changing)")
                         for label, rates in self.warmups]]
