@@ -281,6 +281,16 @@ class Suite:
         """warm_up(), with its windows kept for the results file."""
         self.warmups.append((label, warm_up(url, body, expect, connections, cpu, **kw)))
 
+    def open_loop(self, label: str, server: Server, rates: list[int]) -> dict[int, dict]:
+        """Benchmark 2 against one server: iris at each fixed rate, a row per rate."""
+        results = {}
+        for rate in rates:
+            r = loadgen(infer_url(server, "iris"), IRIS_BODY, IRIS_EXPECT, OPEN_CONNECTIONS, rate,
+                        OPEN_WARMUP, OPEN_DURATION)
+            results[rate] = r
+            self.row("2 iris open-loop latency", label, f"{rate}/s", r)
+        return results
+
     def goal(self, benchmark: str, goal: str, measured: str, met: bool, miss: str = "") -> None:
         self.goals.append({"benchmark": benchmark, "goal": goal, "measured": measured,
                            "met": "met" if met else "MISSED", "miss": miss})
@@ -332,15 +342,10 @@ class Suite:
 
         log("benchmark 2 + 6: MLServer open loop, RSS after load")
         rates = [round(mls_max["throughput"] * f) for f in RATE_FRACTIONS]
-        mls_open = {}
         s = mlserver(workers)
         try:
             s.start()
-            for rate in rates:
-                r = loadgen(infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT, OPEN_CONNECTIONS, rate,
-                            OPEN_WARMUP, OPEN_DURATION)
-                mls_open[rate] = r
-                self.row("2 iris open-loop latency", "mlserver", f"{rate}/s", r)
+            mls_open = self.open_loop("mlserver", s, rates)
             mls_rss = s.rss_mib()
             self.row("6 RSS after load", "mlserver", f"parallel_workers={workers}, all processes",
                      value=round(mls_rss, 1), unit="MiB")
@@ -348,15 +353,10 @@ class Suite:
             s.stop()
 
         # The machine's own latency at the same rates: what a server that does nothing gets.
-        floor_open = {}
         s = floor_server()
         try:
             s.start()
-            for rate in rates:
-                r = loadgen(infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT, OPEN_CONNECTIONS, rate,
-                            OPEN_WARMUP, OPEN_DURATION)
-                floor_open[rate] = r
-                self.row("2 iris open-loop latency", "floor (does nothing)", f"{rate}/s", r)
+            floor_open = self.open_loop("floor (does nothing)", s, rates)
         finally:
             s.stop()
 
@@ -384,12 +384,7 @@ class Suite:
             self.row("1 iris max throughput", "skiff", "defaults (load generator: JDK HttpClient)",
                      jdk)
             self.facts["client_ratio"] = jdk["throughput"] / sk_max["throughput"]
-            sk_open = {}
-            for rate in rates:
-                r = loadgen(infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT, OPEN_CONNECTIONS, rate,
-                            OPEN_WARMUP, OPEN_DURATION)
-                sk_open[rate] = r
-                self.row("2 iris open-loop latency", "skiff", f"{rate}/s", r)
+            sk_open = self.open_loop("skiff", s, rates)
             sk_rss = s.rss_mib()
             self.row("6 RSS after load", "skiff", "defaults", value=round(sk_rss, 1), unit="MiB")
             self.profile("skiff-iris", s, infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT, CONNECTIONS)

@@ -12,7 +12,7 @@
 # grow every process for a backend most deployments do not use; those models still load, without
 # the head start. A cache only fits the JDK build and the exact jar path it was made with (a mismatched one
 # is ignored with a warning), so pass the jar path the server will be started with.
-# With a JDK older than 25 it writes nothing and says so: the runtime works without a cache.
+# With a JDK older than 25 it writes nothing and says so (runtime/jvm.options needs 25 as well).
 set -euo pipefail
 # shellcheck source=lib/ready-url.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ready-url.sh"
@@ -23,7 +23,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="${JAVA_HOME:?JAVA_HOME must name a JDK}/bin/java"
 major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
 if (( major < 25 )); then
-  echo "aot-cache: JDK $major has no -XX:AOTCacheOutput (needs 25+); the runtime starts without a cache" >&2
+  echo "aot-cache: JDK $major has no -XX:AOTCacheOutput (needs 25+); no cache written (runtime/jvm.options needs 25 too)" >&2
   exit 0
 fi
 

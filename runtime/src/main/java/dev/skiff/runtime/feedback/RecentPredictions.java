@@ -14,9 +14,9 @@ import java.util.Optional;
  * Keeping {@link Prediction} objects in a map instead made each request leave ~170 bytes that live
  * as long as the window (about a second at 10k requests/s), long enough for the young collector to
  * promote them; the old generation then filled with dead predictions until a full collection, and
- * the heap grew by 100 MB in a minute of iris load (docs/jvm.md). Now a prediction retains only
- * strings that outlive it anyway: the model and version names, and the label from the model's label
- * list.
+ * the heap reached 132 MB after 70 s of iris load (86 MB with this ring; docs/jvm.md). Now a
+ * prediction retains only strings that outlive it anyway: the model and version names, and the
+ * label from the model's label list.
  *
  * <p>Ids are request ids ({@link dev.skiff.runtime.http.RequestIds}): up to {@value #MAX_ID_LENGTH}
  * ASCII characters. A longer or non-ASCII id is not remembered (feedback for it answers 404).
@@ -80,7 +80,7 @@ public final class RecentPredictions {
       return;
     }
     int hash = spread(id.hashCode());
-    int existing = find(id, hash);
+    int existing = slotOf(id, hash);
     if (existing >= 0) {
       remove(existing);
     }
@@ -111,13 +111,13 @@ public final class RecentPredictions {
 
   /** The prediction under {@code id}, without removing it. */
   public synchronized Optional<Prediction> find(String id) {
-    int slot = storable(id) ? find(id, spread(id.hashCode())) : -1;
+    int slot = storable(id) ? slotOf(id, spread(id.hashCode())) : -1;
     return slot < 0 ? Optional.empty() : Optional.of(prediction(slot, id));
   }
 
   /** Takes the prediction under {@code id} out of the window. */
   public synchronized Optional<Prediction> claim(String id) {
-    int slot = storable(id) ? find(id, spread(id.hashCode())) : -1;
+    int slot = storable(id) ? slotOf(id, spread(id.hashCode())) : -1;
     if (slot < 0) {
       return Optional.empty();
     }
@@ -158,7 +158,7 @@ public final class RecentPredictions {
   }
 
   /** The slot holding {@code id}, or -1. */
-  private int find(String id, int hash) {
+  private int slotOf(String id, int hash) {
     for (int cell = hash & indexMask; index[cell] != EMPTY; cell = (cell + 1) & indexMask) {
       int slot = index[cell] - 1;
       if (idHashes[slot] == hash && sameId(slot, id)) {
