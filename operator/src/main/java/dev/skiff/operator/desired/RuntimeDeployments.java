@@ -3,6 +3,7 @@ package dev.skiff.operator.desired;
 import dev.skiff.api.v1alpha1.Auth;
 import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.ModelFormat;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -30,6 +31,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -48,6 +50,14 @@ public final class RuntimeDeployments {
   public static final String GPU_RESOURCE = "nvidia.com/gpu";
   public static final int TERMINATION_GRACE_SECONDS = 30;
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
+
+  /**
+   * /tmp of a model pod. Deeplearning4j unpacks its native libraries (~330 MB) there at start; with
+   * less room its model never loads. Other backends write nothing there.
+   */
+  public static final String TMP_SIZE_DL4J = "1Gi";
+
+  public static final String TMP_SIZE = "256Mi";
 
   /** Same non-root user as the runtime image; the restricted Pod Security Standard needs one. */
   public static final long RUNTIME_UID = 65532L;
@@ -78,7 +88,13 @@ public final class RuntimeDeployments {
     List<Volume> volumes = new ArrayList<>();
     volumes.add(
         new VolumeBuilder().withName(VOLUME_MODELS).withNewEmptyDir().endEmptyDir().build());
-    volumes.add(new VolumeBuilder().withName(VOLUME_TMP).withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName(VOLUME_TMP)
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity(usesDl4j(version) ? TMP_SIZE_DL4J : TMP_SIZE))
+            .endEmptyDir()
+            .build());
     volumes.add(
         new VolumeBuilder()
             .withName(VOLUME_SETTINGS)
@@ -138,7 +154,10 @@ public final class RuntimeDeployments {
     List<String> fetchArgs =
         new ArrayList<>(List.of("fetch", uri, MODELS_DIR + "/" + model + "/" + version.getName()));
     if (version.getSha256() != null) {
-      fetchArgs.addAll(List.of("--sha256", version.getSha256().toLowerCase(java.util.Locale.ROOT)));
+      fetchArgs.addAll(List.of("--sha256", version.getSha256().toLowerCase(Locale.ROOT)));
+    }
+    if (isDl4jZip(version)) {
+      fetchArgs.add("--unpack=false");
     }
 
     List<EnvVar> userEnv = runtime.getEnv() == null ? List.of() : runtime.getEnv();
@@ -334,6 +353,32 @@ public final class RuntimeDeployments {
               .build());
     }
     return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  /**
+   * Whether a version loads with Deeplearning4j: {@code format: dl4j|keras}, or no format and a
+   * file name the runtime takes for one ({@code .zip}, {@code .h5}, {@code .hdf5}).
+   */
+  static boolean usesDl4j(ModelVersion version) {
+    if (version.getFormat() != null) {
+      return version.getFormat() == ModelFormat.DL4J || version.getFormat() == ModelFormat.KERAS;
+    }
+    String file = fileName(version.getUri());
+    return file.endsWith(".zip") || file.endsWith(".h5") || file.endsWith(".hdf5");
+  }
+
+  /**
+   * Whether the version's file is a Deeplearning4j ModelSerializer zip, which the fetcher must keep
+   * as it is instead of unpacking it like a .zip archive of model files.
+   */
+  static boolean isDl4jZip(ModelVersion version) {
+    return fileName(version.getUri()).endsWith(".zip")
+        && (version.getFormat() == null || version.getFormat() == ModelFormat.DL4J);
+  }
+
+  private static String fileName(String uri) {
+    String path = uri == null ? "" : uri.replaceFirst("[?#].*$", "");
+    return path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
   }
 
   /** {@code pvc://<claim>/<path>}: the claim is mounted read-only and fetched as a file. */
