@@ -6,7 +6,9 @@
 #      real API server
 #   4. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
 #   5. the Helm chart against the same API server
-# The control plane is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
+#   6. the end-to-end tier on a real node (hack/e2e/run.sh): both images built from this tree with
+#      no layer of an earlier build, the real node joined, the chart installed, *E2E run
+# The control plane (and its real node) is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,3 +31,4 @@ python=$(bash hack/python-clients.sh)
 ./mvnw -B -ntp verify -Dskiff.python="$python"
 bash hack/test-aot.sh
 bash hack/test-helm.sh
+SKIFF_IMAGES_NO_CACHE=1 bash hack/e2e/run.sh

@@ -11,7 +11,8 @@
 #     built), imported into containerd; the pod sandbox image is built from the pause binary;
 #   - kwok's fake nodes are cordoned, so new pods run for real.
 # hack/cluster/node-down.sh (also run by down.sh) removes everything this made on the host.
-# Needs root (network, cgroups, mounts). Idempotent: a node that is up and Ready is left as it is.
+# Needs root (network, cgroups, mounts). Idempotent: on a node that is up and Ready it only imports
+# the images again (they may have been rebuilt).
 set -euo pipefail
 
 # shellcheck source=common.sh
@@ -297,7 +298,8 @@ main() {
   # shellcheck source=/dev/null
   source "${PORTS_FILE}"
   if component_pid kubelet >/dev/null && node_ready; then
-    log "real node ${NODE_NAME} already up and Ready; nothing to do"
+    log "real node ${NODE_NAME} already up and Ready; importing the images again"
+    import_images
     return 0
   fi
   if [[ -d "${NODE_DIR}" ]]; then

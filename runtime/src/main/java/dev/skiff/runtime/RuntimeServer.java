@@ -31,6 +31,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -46,15 +47,17 @@ public final class RuntimeServer implements AutoCloseable {
   private final WebServer server;
   private final Thread loader;
   private final FeedbackLog feedbackLog;
-  private final java.util.concurrent.atomic.AtomicBoolean closed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final ConnectionDrain drain;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RuntimeServer(
       ModelRepository repository,
       InferenceExecutor executor,
       WebServer server,
       Thread loader,
-      FeedbackLog feedbackLog) {
+      FeedbackLog feedbackLog,
+      ConnectionDrain drain) {
+    this.drain = drain;
     this.repository = repository;
     this.executor = executor;
     this.server = server;
@@ -105,6 +108,7 @@ public final class RuntimeServer implements AutoCloseable {
                         (version, seconds) ->
                             metrics.modelLoaded(
                                 version.modelName(), version.name(), version.isReady(), seconds)));
+    ConnectionDrain drain = new ConnectionDrain();
     WebServer server;
     try {
       server =
@@ -113,7 +117,8 @@ public final class RuntimeServer implements AutoCloseable {
                   options.port(),
                   options.maxPayloadBytes(),
                   options.maxConnections())
-              .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
+              .routing(
+                  r -> routing(r, options, repository, inference, metrics, images, feedback, drain))
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -132,7 +137,7 @@ public final class RuntimeServer implements AutoCloseable {
             + ":"
             + server.port()
             + " (Swagger UI at /docs)");
-    return new RuntimeServer(repository, executor, server, loader, feedbackLog);
+    return new RuntimeServer(repository, executor, server, loader, feedbackLog, drain);
   }
 
   private static void joinQuietly(Thread thread) {
@@ -151,9 +156,11 @@ public final class RuntimeServer implements AutoCloseable {
       InferenceService inference,
       RuntimeMetrics metrics,
       ImagePipelines images,
-      FeedbackRecorder feedback) {
+      FeedbackRecorder feedback,
+      ConnectionDrain drain) {
     String version = Version.current();
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
+    routing.addFilter(drain);
     routing.addFilter(new RequestIds());
     if (!options.authTokens().isEmpty()) {
       routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
@@ -163,7 +170,7 @@ public final class RuntimeServer implements AutoCloseable {
         .register("/v1", new ImageService(inference, images, v2Codec, metrics))
         .register("/v1", new FeedbackService(repository, feedback))
         .register("/v1", new V1Service(inference, new V1JsonCodec(v2Codec), metrics))
-        .register("/health", new HealthService(repository))
+        .register("/health", new HealthService(repository, drain::isDraining))
         .register("/metrics", new MetricsService(metrics))
         .register(
             "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
@@ -191,9 +198,19 @@ public final class RuntimeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    close(Duration.ZERO);
+  }
+
+  /**
+   * Stops after draining for {@code drainFor}: requests are still served, readiness is 503 and
+   * every response closes its connection ({@link ConnectionDrain}); then the server stops and lets
+   * requests in flight finish.
+   */
+  public void close(Duration drainFor) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    drain.drainFor(drainFor);
     server.stop();
     executor.close();
     repository.close();

@@ -124,7 +124,13 @@ public final class RouterResources {
         .withImagePullPolicy(
             runtime.getImagePullPolicy() == null ? null : runtime.getImagePullPolicy().name())
         .withArgs(
-            "route", "--config", CONFIG_FILE, "--port", String.valueOf(ResourceNames.HTTP_PORT))
+            "route",
+            "--config",
+            CONFIG_FILE,
+            "--port",
+            String.valueOf(ResourceNames.HTTP_PORT),
+            "--shutdown-delay-s",
+            String.valueOf(RuntimeDeployments.SHUTDOWN_DELAY_SECONDS))
         .addNewPort()
         .withName(ResourceNames.HTTP_PORT_NAME)
         .withContainerPort(ResourceNames.HTTP_PORT)

@@ -52,6 +52,14 @@ public final class RuntimeDeployments {
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 
   /**
+   * After the preStop sleep and SIGTERM, the runtime (serve and route) keeps answering this long
+   * with {@code Connection: close}, so clients still on keep-alive connections to a terminating pod
+   * reconnect to another before it stops. Found on the real node: without it, requests sent as the
+   * router pods stopped failed with no answer.
+   */
+  public static final int SHUTDOWN_DELAY_SECONDS = 2;
+
+  /**
    * /tmp of a model pod. Deeplearning4j unpacks its native libraries (~330 MB) there at start; with
    * less room its model never loads. Other backends write nothing there.
    */
@@ -132,7 +140,13 @@ public final class RuntimeDeployments {
 
     List<String> serverArgs =
         new ArrayList<>(
-            List.of("serve", MODELS_DIR, "--port", String.valueOf(ResourceNames.HTTP_PORT)));
+            List.of(
+                "serve",
+                MODELS_DIR,
+                "--port",
+                String.valueOf(ResourceNames.HTTP_PORT),
+                "--shutdown-delay-s",
+                String.valueOf(SHUTDOWN_DELAY_SECONDS)));
     Auth auth = md.getSpec().getAuth();
     if (auth != null && auth.getTokenSecretRef() != null) {
       String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");

@@ -133,7 +133,8 @@ class RuntimeDeploymentsTest {
             "fetch", "https://models.example.com/iris/v1/model.onnx", "/models/iris/v1");
 
     Container server = server(d);
-    assertThat(server.getArgs()).containsExactly("serve", "/models", "--port", "8080");
+    assertThat(server.getArgs())
+        .containsExactly("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
     assertThat(server.getPorts())
         .singleElement()
         .satisfies(

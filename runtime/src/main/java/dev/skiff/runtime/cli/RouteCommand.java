@@ -71,8 +71,9 @@ final class RouteCommand implements Mode {
             "--shutdown-delay-s",
             "s",
             "0",
-            "On SIGTERM, answer not-ready this long before stopping (endpoint removal). Default:"
-                + " {default}.");
+            "On SIGTERM, keep serving this long with readiness 503 and every response closing"
+                + " its connection, so clients move to other pods before the router stops."
+                + " Default: {default}.");
   }
 
   @Override

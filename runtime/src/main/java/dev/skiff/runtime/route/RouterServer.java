@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.runtime.ConnectionDrain;
 import dev.skiff.runtime.HttpLimits;
 import dev.skiff.runtime.http.ErrorMapping;
 import dev.skiff.runtime.http.RequestIds;
@@ -45,7 +46,7 @@ public final class RouterServer implements AutoCloseable {
   private final ConfigWatcher watcher;
   private final HealthChecker health;
   private final WebServer server;
-  private volatile boolean draining;
+  private final ConnectionDrain drain = new ConnectionDrain();
 
   private RouterServer(RouterOptions options) {
     this.options = options;
@@ -148,9 +149,10 @@ public final class RouterServer implements AutoCloseable {
 
   private void routing(
       HttpRouting.Builder routing, Router router, RouterMetrics metrics, ProxyHandler proxy) {
+    routing.addFilter(drain);
     routing.addFilter(new RequestIds());
     routing
-        .register("/health", new RouterHealthService(router, watcher::lastError, () -> draining))
+        .register("/health", new RouterHealthService(router, watcher::lastError, drain::isDraining))
         .get(
             "/metrics",
             (req, res) -> {
@@ -176,19 +178,14 @@ public final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: answers not-ready for {@code shutdownDelay} (so the router leaves the
-   * Service's endpoints), then stops accepting and lets requests in flight finish.
+   * Stops gracefully: for {@code shutdownDelay} it keeps serving, answers not-ready (so the router
+   * leaves the Service's endpoints) and closes each connection after its response (so clients
+   * reconnect elsewhere, see {@link ConnectionDrain}); then it stops accepting and lets requests in
+   * flight finish.
    */
   @Override
   public void close() {
-    draining = true;
-    if (!options.shutdownDelay().isZero()) {
-      try {
-        Thread.sleep(options.shutdownDelay());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    drain.drainFor(options.shutdownDelay());
     server.stop();
     watcher.close();
     health.close();
