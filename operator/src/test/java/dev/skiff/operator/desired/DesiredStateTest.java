@@ -3,6 +3,7 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import org.junit.jupiter.api.Test;

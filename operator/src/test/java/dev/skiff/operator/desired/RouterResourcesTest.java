@@ -3,7 +3,11 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.TrafficPlanner.Observed;
+import dev.skiff.operator.Fixtures;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.traffic.TrafficPlan;
+import dev.skiff.operator.traffic.TrafficPlanner;
+import dev.skiff.operator.traffic.TrafficPlanner.Observed;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

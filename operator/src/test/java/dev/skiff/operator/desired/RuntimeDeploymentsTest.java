@@ -3,6 +3,7 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -249,7 +250,7 @@ class RuntimeDeploymentsTest {
   }
 
   @Test
-  void pvcUriIsMountedReadOnlyAndFetchedAsFile() {
+  void pvcUriGoesToTheFetcherWithItsClaimMountedWhereTheFetcherLooks() {
     ModelDeployment md =
         Fixtures.md(
             """
@@ -262,8 +263,19 @@ class RuntimeDeploymentsTest {
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    assertThat(pod.getInitContainers().getFirst().getArgs())
-        .containsExactly("fetch", "file:///mnt/skiff-pvc/iris/model.onnx", "/models/m/v1");
+    Container fetch = pod.getInitContainers().getFirst();
+    assertThat(fetch.getArgs())
+        .as("the fetcher resolves pvc:// itself, confined to the claim's mount")
+        .containsExactly("fetch", "pvc://models/iris/model.onnx", "/models/m/v1");
+    assertThat(fetch.getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("model-pvc"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/mnt/pvc");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(server(d).getVolumeMounts()).noneMatch(m -> m.getName().equals("model-pvc"));
     assertThat(pod.getVolumes())
         .filteredOn(v -> v.getPersistentVolumeClaim() != null)
         .singleElement()

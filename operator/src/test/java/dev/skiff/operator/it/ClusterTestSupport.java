@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.SkiffOperator;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -174,7 +175,7 @@ abstract class ClusterTestSupport {
         .toList();
   }
 
-  void awaitCondition(String name, String type, String status) {
+  void awaitCondition(String name, ConditionType type, String status) {
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(500))

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
@@ -117,7 +117,7 @@ class GatewayRouteIT extends ClusterTestSupport {
   @Order(1)
   void parentRefsGiveAWeightedHttpRouteAndNoRouter() {
     apply(70, 30, true);
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(500))
@@ -183,6 +183,6 @@ class GatewayRouteIT extends ClusterTestSupport {
                   .isNotNull();
               assertThat(md(NAME).getStatus().getRouting()).isEqualTo("Router");
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
   }
 }

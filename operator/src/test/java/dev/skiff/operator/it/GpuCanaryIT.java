@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -81,7 +82,7 @@ class GpuCanaryIT extends ClusterTestSupport {
   @Test
   void canaryOnSharedGpuBecomesReady() throws Exception {
     apply(example("fashion-canary.yaml"));
-    awaitCondition("fashion", Conditions.READY, "True");
+    awaitCondition("fashion", ConditionType.READY, "True");
 
     Deployment v2 = client.apps().deployments().inNamespace(namespace).withName("fashion-v2").get();
     var server = v2.getSpec().getTemplate().getSpec().getContainers().getFirst();
@@ -125,13 +126,13 @@ class GpuCanaryIT extends ClusterTestSupport {
               device: gpu
               gpu: {resourceName: nvidia.com/mig-7g.80gb}
         """);
-    awaitCondition("stuck", Conditions.DEGRADED, "True");
+    awaitCondition("stuck", ConditionType.DEGRADED, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
               ModelDeployment md = md("stuck");
-              assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.READY))
+              assertThat(Conditions.find(md.getStatus().getConditions(), ConditionType.READY))
                   .hasValueSatisfying(
                       c -> {
                         assertThat(c.getStatus()).isEqualTo("False");

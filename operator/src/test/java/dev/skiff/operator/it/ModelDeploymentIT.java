@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -105,7 +106,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
   @Order(1)
   void exampleBecomesReadyWithExpectedChildren() throws Exception {
     apply(example("iris.yaml"));
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(NAME, ConditionType.READY, "True");
 
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getObservedGeneration()).isEqualTo(md.getMetadata().getGeneration());
@@ -121,7 +122,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
               assertThat(v.getEffectiveWeight()).isEqualTo(100);
               assertThat(v.getReady()).isTrue();
             });
-    assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.DEGRADED))
+    assertThat(Conditions.find(md.getStatus().getConditions(), ConditionType.DEGRADED))
         .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
 
     Deployment d = deployment("iris-v1");
@@ -195,7 +196,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
     startOperator();
     Thread.sleep(8000);
     assertThat(writeFingerprint()).as("a restarted operator must not rewrite").isEqualTo(before);
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(NAME, ConditionType.READY, "True");
   }
 
   @Test
@@ -222,7 +223,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
                           .getArgs())
                   .contains("https://models.example.com/iris/v1b/model.onnx");
             });
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(NAME, ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .until(
@@ -248,7 +249,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
     // stop the operator while it is working on the change, start a new one: it must converge
     stopOperator();
     startOperator();
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(NAME, ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
@@ -306,7 +307,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
               assertThat(service("iris").getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v1");
             });
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(NAME, ConditionType.READY, "True");
   }
 
   @Test

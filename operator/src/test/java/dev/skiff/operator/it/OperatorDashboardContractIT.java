@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skiff.operator.HealthServer;
 import dev.skiff.operator.OperatorMetrics;
 import dev.skiff.operator.SkiffOperator;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -115,8 +115,8 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
           versions: [{name: version-with-long-name, uri: "https://x/m.onnx"}]
         """
             .formatted(INVALID));
-    awaitCondition("iris", Conditions.READY, "True");
-    awaitCondition(INVALID, Conditions.READY, "False");
+    awaitCondition("iris", ConditionType.READY, "True");
+    awaitCondition(INVALID, ConditionType.READY, "False");
     // No new ConfigMaps in the namespace: the next ModelDeployment's reconciliations throw.
     client
         .resourceQuotas()

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -75,7 +76,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
   @Order(1)
   void oneVersionIsServedDirectlyWithoutARouter() throws Exception {
     apply(example("canary.yaml"));
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Service");
     assertThat(md.getStatus().getTraffic()).isEqualTo("v1=100");
@@ -111,7 +112,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                           "app.kubernetes.io/component",
                           "router"));
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Router");
     assertThat(md.getStatus().getTraffic()).isEqualTo("v1=90,v2=10");
@@ -161,7 +162,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                             + version(NAME, namespace, "v1", 0)
                             + version(NAME, namespace, "v2", 100)));
     await().atMost(TIMEOUT).until(() -> hasEvent("TrafficShifted", "v1 90→0, v2 10→100"));
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     assertThat(md(NAME).getStatus().getTraffic()).isEqualTo("v1=0,v2=100");
   }
 
@@ -193,7 +194,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                 .findFirst()
                 .orElseThrow()
                 .getDrainingSince());
-    assertThat(Conditions.find(draining.getStatus().getConditions(), Conditions.TRAFFIC_READY))
+    assertThat(Conditions.find(draining.getStatus().getConditions(), ConditionType.TRAFFIC_READY))
         .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Draining"));
     assertThat(draining.getStatus().getTraffic()).isEqualTo("v2=100,v1=0(draining)");
     assertThat(routerConfig(NAME))
@@ -223,7 +224,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
               assertThat(service(NAME).getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v2");
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Service");
     assertThat(md.getStatus().getVersions())
@@ -256,13 +257,14 @@ class TrafficRoutingIT extends ClusterTestSupport {
           traffic:
             gateway: {parentRefs: [{name: public, namespace: infra}]}
         """);
-    awaitCondition("gw", Conditions.READY, "True");
+    awaitCondition("gw", ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
               ModelDeployment md = md("gw");
-              assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.TRAFFIC_READY))
+              assertThat(
+                      Conditions.find(md.getStatus().getConditions(), ConditionType.TRAFFIC_READY))
                   .hasValueSatisfying(
                       c -> {
                         assertThat(c.getStatus()).isEqualTo("False");
