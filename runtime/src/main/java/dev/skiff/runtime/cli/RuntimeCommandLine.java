@@ -1,6 +1,6 @@
 package dev.skiff.runtime.cli;
 
-import dev.skiff.runtime.Version;
+import dev.skiff.runtime.web.Version;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,10 +1,10 @@
 package dev.skiff.runtime.cli;
 
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -145,9 +145,9 @@ final class ServeCommand implements Mode {
     if (options.inferenceThreads() < 1 || options.queueSize() < 1) {
       throw new UsageException("--inference-threads and --queue-size must be > 0");
     }
-    RuntimeServer server;
+    ModelServer server;
     try {
-      server = RuntimeServer.start(options);
+      server = ModelServer.start(options);
     } catch (ModelLoadException e) {
       err.println("cannot serve: " + e.getMessage());
       return 1;

@@ -18,7 +18,7 @@ import java.util.Optional;
  * prediction retains only strings that outlive it anyway: the model and version names, and the
  * label from the model's label list.
  *
- * <p>Ids are request ids ({@link dev.skiff.runtime.http.RequestIds}): up to {@value #MAX_ID_LENGTH}
+ * <p>Ids are request ids ({@link dev.skiff.runtime.web.RequestIds}): up to {@value #MAX_ID_LENGTH}
  * ASCII characters. A longer or non-ASCII id is not remembered (feedback for it answers 404).
  */
 public final class RecentPredictions {

@@ -1,6 +1,6 @@
 package dev.skiff.runtime.image;
 
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.web.ApiException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,16 +1,18 @@
 package dev.skiff.runtime.inference;
 
+import dev.skiff.runtime.execution.DynamicBatcher;
+import dev.skiff.runtime.execution.InferenceExecutor;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ModelSettings;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
-import dev.skiff.runtime.protocol.ApiException;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.RequestedOutput;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.web.ApiException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.skiff.runtime.route;
 
-import dev.skiff.runtime.http.RequestIds;
+import dev.skiff.runtime.web.RequestIds;
 import io.helidon.http.ClientRequestHeaders;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;

@@ -1,9 +1,9 @@
 package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.HttpLimits;
-import dev.skiff.runtime.http.ErrorMapping;
-import dev.skiff.runtime.http.RequestIds;
+import dev.skiff.runtime.web.ErrorMapping;
+import dev.skiff.runtime.web.HttpLimits;
+import dev.skiff.runtime.web.RequestIds;
 import io.helidon.common.media.type.ParserMode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -59,7 +59,7 @@ class DashboardContractIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path work;
-  static RuntimeServer runtime;
+  static ModelServer runtime;
   static RouterServer router;
   static Process prometheus;
   static String prometheusUrl;
@@ -72,7 +72,7 @@ class DashboardContractIT {
     assumeTrue(
         onPath("prometheus"),
         "SKIPPED: no prometheus binary (apt-get install prometheus; .ci/run installs it)");
-    runtime = RuntimeServer.start(ServeOptions.defaults(Path.of("../examples/models")).withPort(0));
+    runtime = ModelServer.start(ServeOptions.defaults(Path.of("../examples/models")).withPort(0));
     runtime.awaitModelsLoaded(Duration.ofSeconds(60));
     Path routerConfig = work.resolve("router.yaml");
     Files.writeString(

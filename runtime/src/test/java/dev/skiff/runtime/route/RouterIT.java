@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -52,8 +52,8 @@ class RouterIT {
   static final int CLIENTS = 16;
 
   @TempDir static Path repos;
-  static RuntimeServer v1;
-  static RuntimeServer v2;
+  static ModelServer v1;
+  static ModelServer v2;
   static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -75,7 +75,7 @@ class RouterIT {
   }
 
   /** A runtime serving a copy of the iris model whose only version folder is {@code version}. */
-  static RuntimeServer startBackend(String version) throws IOException, InterruptedException {
+  static ModelServer startBackend(String version) throws IOException, InterruptedException {
     Path model = repos.resolve(version + "-" + System.nanoTime()).resolve("iris");
     Files.createDirectories(model.resolve(version));
     Files.copy(IRIS.resolve("v1/model.onnx"), model.resolve(version).resolve("model.onnx"));
@@ -83,8 +83,8 @@ class RouterIT {
         model.resolve("model.yaml"),
         Files.readString(IRIS.resolve("model.yaml"))
             .replace("defaultVersion: v1", "defaultVersion: " + version));
-    RuntimeServer server =
-        RuntimeServer.start(
+    ModelServer server =
+        ModelServer.start(
             ServeOptions.defaults(model.getParent()).withPort(0).withLimits(1, 256, 1 << 20));
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     return server;
@@ -213,7 +213,7 @@ class RouterIT {
 
   @Test
   void stoppedBackendUnderLoadFailsNoRequest() throws Exception {
-    RuntimeServer doomed = startBackend("v2");
+    ModelServer doomed = startBackend("v2");
     boolean closed = false;
     try (RouterServer router = startRouter(config(50, 50, "", v1.port(), doomed.port()))) {
       try (Background load = new Background(router, this::metadata)) {
@@ -267,7 +267,7 @@ class RouterIT {
 
   @Test
   void callerIsUnaffectedWhenTheMirrorIsDown() throws Exception {
-    RuntimeServer mirror = startBackend("v2");
+    ModelServer mirror = startBackend("v2");
     boolean closed = false;
     try (RouterServer router =
         startRouter(
@@ -372,7 +372,7 @@ class RouterIT {
   }
 
   /** Inference requests a backend has answered, from its own metrics. */
-  static double inferenceCount(RuntimeServer backend) {
+  static double inferenceCount(ModelServer backend) {
     String metrics = get(backend.port(), "/metrics").body();
     Matcher m =
         Pattern.compile("skiff_requests_total\\{code=\"200\",model=\"iris\",version=\"v2\"} (\\S+)")

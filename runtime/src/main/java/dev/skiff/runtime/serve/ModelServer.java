@@ -1,0 +1,195 @@
+package dev.skiff.runtime.serve;
+
+import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.execution.InferenceExecutor;
+import dev.skiff.runtime.feedback.FeedbackLog;
+import dev.skiff.runtime.feedback.FeedbackRecorder;
+import dev.skiff.runtime.feedback.PredictionRecorder;
+import dev.skiff.runtime.feedback.RecentPredictions;
+import dev.skiff.runtime.image.ImageDecoder;
+import dev.skiff.runtime.image.ImagePipelines;
+import dev.skiff.runtime.inference.InferenceHooks;
+import dev.skiff.runtime.inference.InferenceService;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.protocol.V1JsonCodec;
+import dev.skiff.runtime.protocol.V2JsonCodec;
+import dev.skiff.runtime.web.ApiException;
+import dev.skiff.runtime.web.ErrorMapping;
+import dev.skiff.runtime.web.HttpLimits;
+import dev.skiff.runtime.web.RequestIds;
+import dev.skiff.runtime.web.Version;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The runtime in {@code serve} mode: opens the model repository, starts the HTTP server at once (so
+ * liveness answers while models load), then loads and warms every model on a background thread;
+ * readiness turns true when all are warm.
+ */
+public final class ModelServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
+
+  private final ModelRepository repository;
+  private final InferenceExecutor executor;
+  private final WebServer server;
+  private final Thread loader;
+  private final FeedbackLog feedbackLog;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  private ModelServer(
+      ModelRepository repository,
+      InferenceExecutor executor,
+      WebServer server,
+      Thread loader,
+      FeedbackLog feedbackLog) {
+    this.repository = repository;
+    this.executor = executor;
+    this.server = server;
+    this.loader = loader;
+    this.feedbackLog = feedbackLog;
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @throws dev.skiff.runtime.model.ModelLoadException when the repository is missing or empty
+   */
+  public static ModelServer start(ServeOptions options) {
+    // Helidon's first routing builder initialises its service registry, mappers and path matchers
+    // (a fifth of start-up); that runs on another core while the repository is read.
+    Thread.ofPlatform().name("skiff-helidon-init").daemon(true).start(HttpRouting::builder);
+    ModelRepository repository =
+        ModelRepository.open(options.repository(), ModelRepository.discoverBackends());
+    RuntimeMetrics metrics = new RuntimeMetrics();
+    InferenceExecutor executor =
+        new InferenceExecutor(options.inferenceThreads(), options.queueSize());
+    ImagePipelines images =
+        new ImagePipelines(repository, new ImageDecoder(options.maxImagePixels()));
+    RecentPredictions recent = new RecentPredictions(RecentPredictions.DEFAULT_CAPACITY);
+    Clock clock = Clock.systemUTC();
+    InferenceService inference =
+        new InferenceService(
+            repository,
+            executor,
+            metrics,
+            InferenceHooks.all(
+                List.of(
+                    images.bytesInputs(),
+                    new PredictionRecorder(recent, repository, images, clock))));
+    FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
+    FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
+    // Models load while the web server starts: ONNX Runtime's native set-up and Helidon's start
+    // run on separate cores, which is most of start -> ready for a small model.
+    BackendOptions backendOptions = new BackendOptions(options.intraOpThreads(), options.gpu());
+    Thread loader =
+        Thread.ofPlatform()
+            .name("skiff-model-loader")
+            .daemon(true)
+            .start(
+                () ->
+                    repository.loadAll(
+                        backendOptions,
+                        (version, seconds) ->
+                            metrics.modelLoaded(
+                                version.modelName(), version.name(), version.isReady(), seconds)));
+    WebServer server;
+    try {
+      server =
+          HttpLimits.server(
+                  options.host(),
+                  options.port(),
+                  options.maxPayloadBytes(),
+                  options.maxConnections())
+              .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
+              .build()
+              .start();
+    } catch (RuntimeException e) {
+      // e.g. the port is taken: release the models once the loader is done with them
+      joinQuietly(loader);
+      executor.close();
+      repository.close();
+      feedbackLog.close();
+      throw e;
+    }
+    LOG.info(
+        "serving "
+            + options.repository()
+            + " on http://"
+            + options.host()
+            + ":"
+            + server.port()
+            + " (Swagger UI at /docs)");
+    return new ModelServer(repository, executor, server, loader, feedbackLog);
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** All HTTP endpoints; shared by {@link #start} and routing tests. */
+  static void routing(
+      HttpRouting.Builder routing,
+      ServeOptions options,
+      ModelRepository repository,
+      InferenceService inference,
+      RuntimeMetrics metrics,
+      ImagePipelines images,
+      FeedbackRecorder feedback) {
+    String version = Version.current();
+    V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
+    routing.addFilter(new RequestIds());
+    if (!options.authTokens().isEmpty()) {
+      routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
+    }
+    routing
+        .register("/v2", new V2Service(inference, v2Codec, metrics, version))
+        .register("/v1", new ImageService(inference, images, v2Codec, metrics))
+        .register("/v1", new FeedbackService(repository, feedback))
+        .register("/v1", new V1Service(inference, new V1JsonCodec(v2Codec), metrics))
+        .register("/health", new HealthService(repository))
+        .register("/metrics", new MetricsService(metrics))
+        .register(
+            "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
+        .register("/docs", new DocsService())
+        .any(
+            (req, res) -> {
+              throw ApiException.notFound(
+                  "no endpoint at " + req.path().path() + "; see /docs for the API");
+            });
+    ErrorMapping.register(routing);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  /** Waits until every model finished loading (ready or failed). */
+  public void awaitModelsLoaded(Duration timeout) throws InterruptedException {
+    loader.join(timeout);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.stop();
+    executor.close();
+    repository.close();
+    feedbackLog.close();
+  }
+}
