@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  * of the same non-batch dimensions. When a joined call fails, its requests are run one by one so
  * that a request the model cannot run fails alone.
  */
-public final class DynamicBatcher {
+public final class DynamicBatcher implements VersionRunner {
   private static final Logger LOG = Logger.getLogger(DynamicBatcher.class.getName());
 
   private final String model;
@@ -88,6 +88,7 @@ public final class DynamicBatcher {
    * @throws ApiException 400 when the inputs disagree on the batch dimension, 503 when the queue is
    *     full
    */
+  @Override
   public Map<String, Tensor> run(List<Tensor> inputs, Set<String> outputs) throws Exception {
     Pending request = new Pending(inputs, outputs, rowsOf(inputs), shapeKey(inputs));
     lock.lock();

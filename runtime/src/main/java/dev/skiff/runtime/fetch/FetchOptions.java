@@ -1,5 +1,6 @@
 package dev.skiff.runtime.fetch;
 
+import dev.skiff.api.contract.RuntimeCommand;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +89,7 @@ public record FetchOptions(
     private int maxArchiveEntries = DEFAULT_MAX_ARCHIVE_ENTRIES;
     private long maxExtractedBytes = DEFAULT_MAX_EXTRACTED_BYTES;
     private boolean allowPrivateAddresses;
-    private Path pvcRoot = Path.of("/mnt/pvc");
+    private Path pvcRoot = Path.of(RuntimeCommand.DEFAULT_PVC_ROOT);
     private URI s3Endpoint;
     private Boolean s3PathStyle;
     private String s3Region = "us-east-1";

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.fetch;
 
+import dev.skiff.api.contract.PvcUri;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -47,7 +48,7 @@ public record ModelUri(URI uri, Scheme scheme, String fileName) {
       case "http" -> scheme = Scheme.HTTP;
       case "s3" -> scheme = Scheme.S3;
       case "file" -> scheme = Scheme.FILE;
-      case "pvc" -> scheme = Scheme.PVC;
+      case PvcUri.SCHEME -> scheme = Scheme.PVC;
       default ->
           throw refused(
               "scheme '" + schemeText + "' is not supported; use https, http, s3, file or pvc");

@@ -2,7 +2,7 @@ package dev.skiff.runtime.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.web.ApiException;
 import java.io.IOException;

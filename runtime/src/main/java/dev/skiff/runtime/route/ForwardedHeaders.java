@@ -1,5 +1,6 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.web.RequestIds;
 import io.helidon.http.ClientRequestHeaders;
 import io.helidon.http.Header;
@@ -23,7 +24,7 @@ import java.util.Set;
  * backend log the same id); everything else, {@code Authorization} included, passes unchanged.
  */
 final class ForwardedHeaders {
-  static final String MODEL_VERSION = "X-Model-Version";
+  static final String MODEL_VERSION = RuntimeHttp.MODEL_VERSION_HEADER;
   private static final Set<String> HOP_BY_HOP =
       Set.of(
           "connection",

@@ -2,6 +2,7 @@ package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.contract.RuntimeHttp;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -35,9 +36,9 @@ final class RouterHealthService implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules.get(
-        "/live",
+        RuntimeHttp.HEALTH_LIVE,
         (req, res) -> send(res, Status.OK_200, JSON.createObjectNode().put("status", "UP")));
-    rules.get("/ready", this::ready);
+    rules.get(RuntimeHttp.HEALTH_READY, this::ready);
   }
 
   private void ready(ServerRequest req, ServerResponse res) {

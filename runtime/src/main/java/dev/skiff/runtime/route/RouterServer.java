@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.web.ErrorMapping;
 import dev.skiff.runtime.web.HttpLimits;
 import dev.skiff.runtime.web.RequestIds;
@@ -150,9 +151,9 @@ public final class RouterServer implements AutoCloseable {
       HttpRouting.Builder routing, Router router, RouterMetrics metrics, ProxyHandler proxy) {
     routing.addFilter(new RequestIds());
     routing
-        .register("/health", new RouterHealthService(router, watcher::lastError, () -> draining))
+        .register(new RouterHealthService(router, watcher::lastError, () -> draining))
         .get(
-            "/metrics",
+            RuntimeHttp.METRICS,
             (req, res) -> {
               ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
               metrics.write(out);

@@ -1,8 +1,10 @@
 package dev.skiff.runtime.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.skiff.runtime.feedback.FeedbackRecorder;
 import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.web.ApiException;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
@@ -48,12 +50,12 @@ public final class FeedbackService implements HttpService {
           "model '"
               + model
               + "' not found; this server has "
-              + repository.models().stream().map(m -> m.name()).toList());
+              + repository.models().stream().map(ServedModel::name).toList());
     }
     JsonNode body;
     try (InputStream in = req.content().inputStream()) {
       body = Json.MAPPER.readTree(in);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw ApiException.badRequest("the feedback is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ApiException.badRequest("cannot read the feedback: " + e.getMessage());

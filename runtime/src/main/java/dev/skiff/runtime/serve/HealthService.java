@@ -1,6 +1,7 @@
 package dev.skiff.runtime.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
@@ -24,8 +25,8 @@ public final class HealthService implements HttpService {
 
   @Override
   public void routing(HttpRules rules) {
-    rules.get("/live", (req, res) -> Json.send(res, Status.OK_200, status("UP")));
-    rules.get("/ready", this::ready);
+    rules.get(RuntimeHttp.HEALTH_LIVE, (req, res) -> Json.send(res, Status.OK_200, status("UP")));
+    rules.get(RuntimeHttp.HEALTH_READY, this::ready);
   }
 
   private void ready(ServerRequest req, ServerResponse res) {

@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.image.Answer;
 import dev.skiff.runtime.image.Box;
-import dev.skiff.runtime.image.ImagePipelines;
-import dev.skiff.runtime.image.Preprocessor;
 import dev.skiff.runtime.image.ScoredLabel;
+import dev.skiff.runtime.inference.InferenceResult;
 import dev.skiff.runtime.inference.InferenceService;
-import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.model.ModelVersion;
-import dev.skiff.runtime.protocol.InferenceRequest;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V2JsonCodec;
-import dev.skiff.runtime.web.ApiException;
-import dev.skiff.runtime.web.HttpErrors;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
 import dev.skiff.runtime.web.RequestIds;
@@ -28,31 +25,24 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Image upload: {@code POST /v1/models/{m}/predict} with the image in multipart field {@code file}
  * (and {@code POST /v1/predict} when one model is served). The image is decoded and preprocessed as
  * the model's {@code preprocess} says, run through {@link InferenceService} like any V2 request
- * (validation, batching, metrics, auth), and answered as labels or boxes.
+ * (validation, batching, metrics, auth), and answered with the labels or boxes it postprocessed.
  */
 public final class ImageService implements HttpService {
   static final String FIELD = "file";
 
+  private final VersionLookup versions;
   private final InferenceService inference;
-  private final ImagePipelines images;
   private final V2JsonCodec codec;
-  private final RuntimeMetrics metrics;
 
-  public ImageService(
-      InferenceService inference,
-      ImagePipelines images,
-      V2JsonCodec codec,
-      RuntimeMetrics metrics) {
+  public ImageService(VersionLookup versions, InferenceService inference, V2JsonCodec codec) {
+    this.versions = versions;
     this.inference = inference;
-    this.images = images;
     this.codec = codec;
-    this.metrics = metrics;
   }
 
   @Override
@@ -63,7 +53,7 @@ public final class ImageService implements HttpService {
             "/predict",
             (req, res) ->
                 predict(
-                    SingleModel.name(inference.repository(), "/v1/predict", "predict"), req, res));
+                    SingleModel.name(versions.repository(), "/v1/predict", "predict"), req, res));
     MethodNotAllowed.register(rules, List.of("/models/{model}/predict", "/predict"), "POST");
   }
 
@@ -72,43 +62,23 @@ public final class ImageService implements HttpService {
   }
 
   private void predict(String model, ServerRequest req, ServerResponse res) throws Exception {
-    long start = System.nanoTime();
-    ModelVersion version = inference.resolve(model, null);
-    int code = 200;
-    try {
-      ModelVersion.Loaded contract = InferenceService.readyContract(version);
-      byte[] image;
-      String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
-      try (InputStream body = req.content().inputStream()) {
-        image = MultipartForm.field(contentType, body, FIELD);
-      }
-      Preprocessor.Result input = images.preprocess(version, contract, image);
-      String id = RequestIds.of(req);
-      InferenceResponse response =
-          inference.infer(
-              version, new InferenceRequest(id, null, List.of(input.tensor()), List.of()), id);
-      Optional<Answer> answer = images.postprocess(version, contract, response, input.placement());
-      if (answer.isEmpty()) { // no postprocess: the raw outputs, as V2 answers them
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        codec.writeResponse(response, out);
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(out.toByteArray());
-        return;
-      }
-      Json.send(res, Status.OK_200, body(response, answer.get()));
-    } catch (ApiException e) {
-      code = e.status();
-      if (code < 500 || e.reason().equals("overloaded") || e.reason().equals("unavailable")) {
-        metrics.rejected(version.modelName(), version.name(), e.reason());
-      }
-      throw e;
-    } catch (RuntimeException e) {
-      code = HttpErrors.statusOf(e);
-      throw e;
-    } finally {
-      metrics.requestFinished(
-          version.modelName(), version.name(), code, (System.nanoTime() - start) / 1e9);
+    ModelVersion version = versions.resolve(model, null);
+    RequestAccounting.counts(req, version);
+    ServingVersion ready = VersionLookup.ready(version);
+    byte[] image;
+    String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+    try (InputStream body = req.content().inputStream()) {
+      image = MultipartForm.field(contentType, body, FIELD);
     }
+    InferenceResult result = inference.inferImage(ready, image, RequestIds.of(req));
+    if (result.answer().isEmpty()) { // no postprocess: the raw outputs, as V2 answers them
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+      codec.writeResponse(result.response(), out);
+      res.header(HeaderValues.CONTENT_TYPE_JSON);
+      res.send(out.toByteArray());
+      return;
+    }
+    Json.send(res, Status.OK_200, body(result.response(), result.answer().get()));
   }
 
   static ObjectNode body(InferenceResponse response, Answer answer) {

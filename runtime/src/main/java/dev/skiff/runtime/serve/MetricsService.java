@@ -1,5 +1,6 @@
 package dev.skiff.runtime.serve;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -17,7 +18,7 @@ public final class MetricsService implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules.get(
-        "/",
+        RuntimeHttp.METRICS,
         (req, res) -> {
           ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
           metrics.write(out);

@@ -1,15 +1,17 @@
 package dev.skiff.runtime.serve;
 
 import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.execution.InferenceExecutor;
+import dev.skiff.runtime.execution.Runners;
 import dev.skiff.runtime.feedback.FeedbackLog;
 import dev.skiff.runtime.feedback.FeedbackRecorder;
 import dev.skiff.runtime.feedback.PredictionRecorder;
 import dev.skiff.runtime.feedback.RecentPredictions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.image.ImagePipelines;
-import dev.skiff.runtime.inference.InferenceHooks;
 import dev.skiff.runtime.inference.InferenceService;
+import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.protocol.V1JsonCodec;
@@ -23,7 +25,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -39,8 +41,7 @@ public final class ModelServer implements AutoCloseable {
   private final WebServer server;
   private final Thread loader;
   private final FeedbackLog feedbackLog;
-  private final java.util.concurrent.atomic.AtomicBoolean closed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ModelServer(
       ModelRepository repository,
@@ -58,7 +59,7 @@ public final class ModelServer implements AutoCloseable {
   /**
    * Starts serving.
    *
-   * @throws dev.skiff.runtime.model.ModelLoadException when the repository is missing or empty
+   * @throws ModelLoadException when the repository is missing or empty
    */
   public static ModelServer start(ServeOptions options) {
     // Helidon's first routing builder initialises its service registry, mappers and path matchers
@@ -69,24 +70,23 @@ public final class ModelServer implements AutoCloseable {
     RuntimeMetrics metrics = new RuntimeMetrics();
     InferenceExecutor executor =
         new InferenceExecutor(options.inferenceThreads(), options.queueSize());
-    ImagePipelines images =
-        new ImagePipelines(repository, new ImageDecoder(options.maxImagePixels()));
     RecentPredictions recent = new RecentPredictions(RecentPredictions.DEFAULT_CAPACITY);
     Clock clock = Clock.systemUTC();
     InferenceService inference =
         new InferenceService(
-            repository,
-            executor,
-            metrics,
-            InferenceHooks.all(
-                List.of(
-                    images.bytesInputs(),
-                    new PredictionRecorder(recent, repository, images, clock))));
+            new ImagePipelines(new ImageDecoder(options.maxImagePixels())),
+            new PredictionRecorder(recent, clock),
+            metrics);
     FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
     FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
     // Models load while the web server starts: ONNX Runtime's native set-up and Helidon's start
     // run on separate cores, which is most of start -> ready for a small model.
-    BackendOptions backendOptions = new BackendOptions(options.intraOpThreads(), options.gpu());
+    BackendOptions backendOptions =
+        BackendOptions.builder()
+            .intraOpThreads(options.intraOpThreads())
+            .gpu(options.gpu())
+            .build();
+    Runners runners = new Runners(executor, metrics);
     Thread loader =
         Thread.ofPlatform()
             .name("skiff-model-loader")
@@ -95,6 +95,7 @@ public final class ModelServer implements AutoCloseable {
                 () ->
                     repository.loadAll(
                         backendOptions,
+                        runners,
                         (version, seconds) ->
                             metrics.modelLoaded(
                                 version.modelName(), version.name(), version.isReady(), seconds)));
@@ -106,7 +107,7 @@ public final class ModelServer implements AutoCloseable {
                   options.port(),
                   options.maxPayloadBytes(),
                   options.maxConnections())
-              .routing(r -> routing(r, options, repository, inference, metrics, images, feedback))
+              .routing(r -> routing(r, options, repository, inference, metrics, feedback))
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -136,28 +137,29 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
-  /** All HTTP endpoints; shared by {@link #start} and routing tests. */
+  /** All HTTP endpoints. */
   static void routing(
       HttpRouting.Builder routing,
       ServeOptions options,
       ModelRepository repository,
       InferenceService inference,
       RuntimeMetrics metrics,
-      ImagePipelines images,
       FeedbackRecorder feedback) {
     String version = Version.current();
+    VersionLookup versions = new VersionLookup(repository);
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
     routing.addFilter(new RequestIds());
+    routing.addFilter(new RequestAccounting(metrics));
     if (!options.authTokens().isEmpty()) {
       routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
     }
     routing
-        .register("/v2", new V2Service(inference, v2Codec, metrics, version))
-        .register("/v1", new ImageService(inference, images, v2Codec, metrics))
+        .register("/v2", new V2Service(versions, inference, v2Codec, version))
+        .register("/v1", new ImageService(versions, inference, v2Codec))
         .register("/v1", new FeedbackService(repository, feedback))
-        .register("/v1", new V1Service(inference, new V1JsonCodec(v2Codec), metrics))
-        .register("/health", new HealthService(repository))
-        .register("/metrics", new MetricsService(metrics))
+        .register("/v1", new V1Service(versions, inference, new V1JsonCodec(v2Codec)))
+        .register(new HealthService(repository))
+        .register(new MetricsService(metrics))
         .register(
             "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
         .register("/docs", new DocsService())

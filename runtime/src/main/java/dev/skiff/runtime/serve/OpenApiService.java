@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.tensor.TensorSpec;
 import dev.skiff.runtime.web.Json;
 import io.helidon.http.HeaderNames;
@@ -79,17 +81,18 @@ public final class OpenApiService implements HttpService {
     paths.set("/v2", get("Server metadata", "V2", null));
     paths.set("/v2/health/live", get("Server liveness", "V2", null));
     paths.set("/v2/health/ready", get("Server readiness (400 when not ready)", "V2", null));
-    paths.set("/health/live", get("Liveness probe", "Health", null));
+    paths.set(RuntimeHttp.HEALTH_LIVE, get("Liveness probe", "Health", null));
     paths.set(
-        "/health/ready", get("Readiness probe (503 until every model is warm)", "Health", null));
-    paths.set("/metrics", get("Prometheus metrics", "Observability", null));
+        RuntimeHttp.HEALTH_READY,
+        get("Readiness probe (503 until every model is warm)", "Health", null));
+    paths.set(RuntimeHttp.METRICS, get("Prometheus metrics", "Observability", null));
     paths.set("/v1/models", get("List models (KServe V1)", "V1", null));
     for (ServedModel model : repository.models()) {
       ModelVersion version = model.defaultVersion();
-      if (version.loaded().isEmpty()) {
+      if (version.serving().isEmpty()) {
         continue;
       }
-      ModelVersion.Loaded contract = version.loaded().get();
+      ServingVersion contract = version.serving().get();
       String name = model.name();
       String schemaName = name.replaceAll("[^A-Za-z0-9_.-]", "_");
       schemas.set(schemaName + "_V2Request", v2Request(contract.inputs()));
@@ -119,7 +122,7 @@ public final class OpenApiService implements HttpService {
       paths.set(
           "/v1/models/" + name + ":predict",
           post("Predict with " + name + " (KServe V1 instances)", description, name, null, null));
-      if (model.settings().preprocess() != null) {
+      if (model.settings().image().preprocess().isPresent()) {
         paths.set("/v1/models/" + name + "/predict", upload(name, description));
       }
       paths.set("/v1/models/" + name + "/feedback", feedback(name));

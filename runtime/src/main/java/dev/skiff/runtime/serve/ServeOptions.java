@@ -1,5 +1,6 @@
 package dev.skiff.runtime.serve;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
 import java.nio.file.Path;
@@ -7,7 +8,7 @@ import java.util.List;
 
 /**
  * Everything {@link ModelServer} needs to serve a model repository; built by the command line and
- * by tests.
+ * by tests with {@link #builder}, which starts from the command line's defaults.
  *
  * @param repository the model repository folder
  * @param host address to bind
@@ -37,90 +38,112 @@ public record ServeOptions(
     FeedbackLogOptions feedbackLog) {
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
   public ServeOptions {
     authTokens = List.copyOf(authTokens);
+    if (inferenceThreads < 1 || intraOpThreads < 1 || queueSize < 1) {
+      throw new IllegalArgumentException(
+          "inference threads, intra-op threads and queue size must be > 0");
+    }
+    if (maxPayloadBytes < 1 || maxConnections < 1 || maxImagePixels < 1) {
+      throw new IllegalArgumentException("payload, connection and image limits must be > 0");
+    }
   }
 
-  /** Defaults sized to this machine: one single-threaded runner per core. */
-  public static ServeOptions defaults(Path repository) {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return new ServeOptions(
-        repository,
-        "0.0.0.0",
-        8080,
-        cores,
-        1,
-        64 * cores,
-        DEFAULT_MAX_PAYLOAD_BYTES,
-        1024,
-        List.of(),
-        false,
-        ImageDecoder.DEFAULT_MAX_PIXELS,
-        FeedbackLogOptions.OFF);
+  /** Defaults sized to this machine: one single-threaded runner per core, 64 queued per core. */
+  public static Builder builder(Path repository) {
+    return new Builder(repository);
   }
 
-  public ServeOptions withPort(int newPort) {
-    return new ServeOptions(
-        repository,
-        host,
-        newPort,
-        inferenceThreads,
-        intraOpThreads,
-        queueSize,
-        maxPayloadBytes,
-        maxConnections,
-        authTokens,
-        gpu,
-        maxImagePixels,
-        feedbackLog);
-  }
+  /** Builds {@link ServeOptions}; every field starts at the command line's default. */
+  public static final class Builder {
+    private final Path repository;
+    private String host = "0.0.0.0";
+    private int port = RuntimeHttp.PORT;
+    private int inferenceThreads = Runtime.getRuntime().availableProcessors();
+    private int intraOpThreads = 1;
+    private int queueSize = 64 * Runtime.getRuntime().availableProcessors();
+    private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private List<String> authTokens = List.of();
+    private boolean gpu;
+    private long maxImagePixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+    private FeedbackLogOptions feedbackLog = FeedbackLogOptions.OFF;
 
-  public ServeOptions withAuthTokens(List<String> tokens) {
-    return new ServeOptions(
-        repository,
-        host,
-        port,
-        inferenceThreads,
-        intraOpThreads,
-        queueSize,
-        maxPayloadBytes,
-        maxConnections,
-        tokens,
-        gpu,
-        maxImagePixels,
-        feedbackLog);
-  }
+    private Builder(Path repository) {
+      this.repository = repository;
+    }
 
-  public ServeOptions withLimits(int threads, int queue, long payloadBytes) {
-    return new ServeOptions(
-        repository,
-        host,
-        port,
-        threads,
-        intraOpThreads,
-        queue,
-        payloadBytes,
-        maxConnections,
-        authTokens,
-        gpu,
-        maxImagePixels,
-        feedbackLog);
-  }
+    public Builder host(String value) {
+      this.host = value;
+      return this;
+    }
 
-  public ServeOptions withImagesAndFeedback(long newMaxImagePixels, FeedbackLogOptions log) {
-    return new ServeOptions(
-        repository,
-        host,
-        port,
-        inferenceThreads,
-        intraOpThreads,
-        queueSize,
-        maxPayloadBytes,
-        maxConnections,
-        authTokens,
-        gpu,
-        newMaxImagePixels,
-        log);
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Builder inferenceThreads(int value) {
+      this.inferenceThreads = value;
+      return this;
+    }
+
+    public Builder intraOpThreads(int value) {
+      this.intraOpThreads = value;
+      return this;
+    }
+
+    public Builder queueSize(int value) {
+      this.queueSize = value;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(long value) {
+      this.maxPayloadBytes = value;
+      return this;
+    }
+
+    public Builder maxConnections(int value) {
+      this.maxConnections = value;
+      return this;
+    }
+
+    public Builder authTokens(List<String> value) {
+      this.authTokens = value;
+      return this;
+    }
+
+    public Builder gpu(boolean value) {
+      this.gpu = value;
+      return this;
+    }
+
+    public Builder maxImagePixels(long value) {
+      this.maxImagePixels = value;
+      return this;
+    }
+
+    public Builder feedbackLog(FeedbackLogOptions value) {
+      this.feedbackLog = value;
+      return this;
+    }
+
+    public ServeOptions build() {
+      return new ServeOptions(
+          repository,
+          host,
+          port,
+          inferenceThreads,
+          intraOpThreads,
+          queueSize,
+          maxPayloadBytes,
+          maxConnections,
+          authTokens,
+          gpu,
+          maxImagePixels,
+          feedbackLog);
+    }
   }
 }

@@ -2,14 +2,14 @@ package dev.skiff.runtime.serve;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.skiff.runtime.inference.InferenceService;
-import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V1JsonCodec;
 import dev.skiff.runtime.web.ApiException;
-import dev.skiff.runtime.web.HttpErrors;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
 import dev.skiff.runtime.web.RequestIds;
@@ -27,14 +27,14 @@ import java.util.List;
 public final class V1Service implements HttpService {
   private static final String PREDICT = ":predict";
 
+  private final VersionLookup versions;
   private final InferenceService inference;
   private final V1JsonCodec codec;
-  private final RuntimeMetrics metrics;
 
-  public V1Service(InferenceService inference, V1JsonCodec codec, RuntimeMetrics metrics) {
+  public V1Service(VersionLookup versions, InferenceService inference, V1JsonCodec codec) {
+    this.versions = versions;
     this.inference = inference;
     this.codec = codec;
-    this.metrics = metrics;
   }
 
   @Override
@@ -48,7 +48,7 @@ public final class V1Service implements HttpService {
 
   private void listModels(ServerRequest req, ServerResponse res) {
     ArrayNode names = Json.MAPPER.createArrayNode();
-    inference.repository().models().stream().map(ServedModel::name).forEach(names::add);
+    versions.repository().models().stream().map(ServedModel::name).forEach(names::add);
     Json.send(res, Status.OK_200, Json.object().set("models", names));
   }
 
@@ -57,7 +57,7 @@ public final class V1Service implements HttpService {
     if (name.endsWith(PREDICT)) {
       throw ApiException.methodNotAllowed(":predict takes POST");
     }
-    ModelVersion version = inference.resolve(name, null);
+    ModelVersion version = versions.resolve(name, null);
     Json.send(
         res,
         Status.OK_200,
@@ -65,36 +65,23 @@ public final class V1Service implements HttpService {
   }
 
   private void predict(ServerRequest req, ServerResponse res) throws Exception {
-    long start = System.nanoTime();
     String target = req.path().pathParameters().get("model");
     if (!target.endsWith(PREDICT)) {
       throw ApiException.notFound(
           "POST /v1/models/" + target + " is not an endpoint; use /v1/models/<model>:predict");
     }
     ModelVersion version =
-        inference.resolve(target.substring(0, target.length() - PREDICT.length()), null);
-    int code = 200;
-    try {
-      ModelVersion.Loaded contract = InferenceService.readyContract(version);
-      InferenceRequest request;
-      try (InputStream body = req.content().inputStream()) {
-        request = codec.readRequest(body, contract.inputs());
-      }
-      InferenceResponse response = inference.infer(version, request, RequestIds.of(req));
-      ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-      codec.writeResponse(response, out);
-      res.header(HeaderValues.CONTENT_TYPE_JSON);
-      res.send(out.toByteArray());
-    } catch (ApiException e) {
-      code = e.status();
-      metrics.rejected(version.modelName(), version.name(), e.reason());
-      throw e;
-    } catch (RuntimeException e) {
-      code = HttpErrors.statusOf(e);
-      throw e;
-    } finally {
-      metrics.requestFinished(
-          version.modelName(), version.name(), code, (System.nanoTime() - start) / 1e9);
+        versions.resolve(target.substring(0, target.length() - PREDICT.length()), null);
+    RequestAccounting.counts(req, version);
+    ServingVersion ready = VersionLookup.ready(version);
+    InferenceRequest request;
+    try (InputStream body = req.content().inputStream()) {
+      request = codec.readRequest(body, ready.inputs());
     }
+    InferenceResponse response = inference.infer(ready, request, RequestIds.of(req)).response();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    codec.writeResponse(response, out);
+    res.header(HeaderValues.CONTENT_TYPE_JSON);
+    res.send(out.toByteArray());
   }
 }

@@ -3,18 +3,16 @@ package dev.skiff.runtime.serve;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.inference.InferenceService;
-import dev.skiff.runtime.metrics.RuntimeMetrics;
-import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.BinaryOutputs;
 import dev.skiff.runtime.protocol.BinaryTensorData;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V2JsonCodec;
 import dev.skiff.runtime.tensor.TensorSpec;
-import dev.skiff.runtime.web.ApiException;
-import dev.skiff.runtime.web.HttpErrors;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
 import dev.skiff.runtime.web.RequestIds;
@@ -38,16 +36,16 @@ import java.util.Optional;
 public final class V2Service implements HttpService {
   private static final HeaderName BINARY_HEADER = HeaderNames.create(BinaryTensorData.HEADER);
 
+  private final VersionLookup versions;
   private final InferenceService inference;
   private final V2JsonCodec codec;
-  private final RuntimeMetrics metrics;
   private final String serverVersion;
 
   public V2Service(
-      InferenceService inference, V2JsonCodec codec, RuntimeMetrics metrics, String serverVersion) {
+      VersionLookup versions, InferenceService inference, V2JsonCodec codec, String serverVersion) {
+    this.versions = versions;
     this.inference = inference;
     this.codec = codec;
-    this.metrics = metrics;
     this.serverVersion = serverVersion;
   }
 
@@ -56,7 +54,7 @@ public final class V2Service implements HttpService {
     rules
         .get("/", this::serverMetadata)
         .get("/health/live", (req, res) -> readiness(res, true))
-        .get("/health/ready", (req, res) -> readiness(res, inference.repository().isReady()))
+        .get("/health/ready", (req, res) -> readiness(res, versions.repository().isReady()))
         .get("/models/{model}", this::modelMetadata)
         .get("/models/{model}/ready", this::modelReady)
         .post("/models/{model}/infer", this::infer)
@@ -96,8 +94,8 @@ public final class V2Service implements HttpService {
 
   private void modelMetadata(ServerRequest req, ServerResponse res) {
     ModelVersion version = resolve(req);
-    ModelVersion.Loaded contract = InferenceService.readyContract(version);
-    ServedModel model = inference.repository().model(version.modelName()).orElseThrow();
+    ServingVersion contract = VersionLookup.ready(version);
+    ServedModel model = versions.model(version.modelName());
     ObjectNode body = Json.object().put("name", model.name());
     ArrayNode versions = body.putArray("versions");
     model.versionNames().forEach(versions::add);
@@ -121,54 +119,35 @@ public final class V2Service implements HttpService {
   }
 
   private void infer(ServerRequest req, ServerResponse res) throws Exception {
-    long start = System.nanoTime();
     ModelVersion version = resolve(req);
-    String model = version.modelName();
-    int code = 200;
-    try {
-      InferenceRequest request;
-      Optional<String> headerLength = req.headers().first(BINARY_HEADER);
-      try (InputStream body = req.content().inputStream()) {
-        request =
-            headerLength.isPresent() // binary tensor data extension: JSON, then tensor bytes
-                ? codec.readRequest(body.readAllBytes(), headerLength.get())
-                : codec.readRequest(body);
-      }
-      BinaryOutputs binary = BinaryOutputs.of(request);
-      String id = request.id() != null ? request.id() : RequestIds.of(req);
-      InferenceResponse response = inference.infer(version, request, id);
-      ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-      int jsonPartLength = codec.writeResponse(response, binary, out);
-      if (jsonPartLength >= 0) {
-        res.header(BINARY_HEADER, Integer.toString(jsonPartLength));
-        res.header(HeaderValues.CONTENT_TYPE_OCTET_STREAM);
-      } else {
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
-      }
-      res.send(out.toByteArray());
-    } catch (ApiException e) {
-      code = e.status();
-      if (code < 500 || e.reason().equals("overloaded") || e.reason().equals("unavailable")) {
-        metrics.rejected(model, version.name(), e.reason());
-      }
-      throw e;
-    } catch (RuntimeException e) {
-      code = HttpErrors.statusOf(e);
-      throw e;
-    } finally {
-      metrics.requestFinished(model, version.name(), code, (System.nanoTime() - start) / 1e9);
+    RequestAccounting.counts(req, version);
+    ServingVersion ready = VersionLookup.ready(version);
+    InferenceRequest request;
+    Optional<String> headerLength = req.headers().first(BINARY_HEADER);
+    try (InputStream body = req.content().inputStream()) {
+      request =
+          headerLength.isPresent() // binary tensor data extension: JSON, then tensor bytes
+              ? codec.readRequest(body.readAllBytes(), headerLength.get())
+              : codec.readRequest(body);
     }
+    BinaryOutputs binary = BinaryOutputs.of(request);
+    String id = request.id() != null ? request.id() : RequestIds.of(req);
+    InferenceResponse response = inference.infer(ready, request, id).response();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    int jsonPartLength = codec.writeResponse(response, binary, out);
+    if (jsonPartLength >= 0) {
+      res.header(BINARY_HEADER, Integer.toString(jsonPartLength));
+      res.header(HeaderValues.CONTENT_TYPE_OCTET_STREAM);
+    } else {
+      res.header(HeaderValues.CONTENT_TYPE_JSON);
+    }
+    res.send(out.toByteArray());
   }
 
   private ModelVersion resolve(ServerRequest req) {
     var params = req.path().pathParameters();
     String model = params.get("model");
     String version = params.contains("version") ? params.get("version") : null;
-    return inference.resolve(model, version);
-  }
-
-  /** Exposed for the V1 service, which shares model lookup. */
-  ModelRepository repository() {
-    return inference.repository();
+    return versions.resolve(model, version);
   }
 }

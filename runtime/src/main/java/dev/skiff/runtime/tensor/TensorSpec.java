@@ -1,5 +1,6 @@
 package dev.skiff.runtime.tensor;
 
+import dev.skiff.api.contract.Datatype;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

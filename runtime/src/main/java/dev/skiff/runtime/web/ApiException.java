@@ -6,6 +6,12 @@ package dev.skiff.runtime.web;
  * never carries secrets or stack traces.
  */
 public final class ApiException extends RuntimeException {
+  /** {@link #reason()} of a 503 for a server at capacity. */
+  public static final String OVERLOADED = "overloaded";
+
+  /** {@link #reason()} of a 503 for a version that is not ready. */
+  public static final String UNAVAILABLE = "unavailable";
+
   private final int status;
   private final String reason;
   private final long retryAfterSeconds;
@@ -43,11 +49,11 @@ public final class ApiException extends RuntimeException {
 
   /** The server is at capacity; the client should retry after the given delay. */
   public static ApiException overloaded(String message, long retryAfterSeconds) {
-    return new ApiException(503, "overloaded", message, retryAfterSeconds);
+    return new ApiException(503, OVERLOADED, message, retryAfterSeconds);
   }
 
   public static ApiException unavailable(String message) {
-    return new ApiException(503, "unavailable", message, 0);
+    return new ApiException(503, UNAVAILABLE, message, 0);
   }
 
   /** A failure inside the server or the model, not caused by the request. */

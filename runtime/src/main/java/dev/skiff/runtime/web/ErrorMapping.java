@@ -6,7 +6,9 @@ import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,7 +23,12 @@ public final class ErrorMapping {
   private ErrorMapping() {}
 
   public static void register(HttpRouting.Builder routing) {
-    routing.error(ApiException.class, (req, res, e) -> send(res, e));
+    routing.error(
+        ApiException.class,
+        (req, res, e) -> {
+          req.context().register(new Answered(e));
+          send(res, e);
+        });
     routing.error(
         RequestException.class,
         (req, res, e) -> {
@@ -36,6 +43,18 @@ public final class ErrorMapping {
         });
   }
 
+  /** The {@link ApiException} a request was answered with, kept in its context. */
+  private record Answered(ApiException error) {}
+
+  /**
+   * The {@link ApiException} this request was answered with, once routing is done; empty when it
+   * succeeded or failed in another way.
+   */
+  public static Optional<ApiException> answered(ServerRequest req) {
+    return req.context().get(Answered.class).map(Answered::error);
+  }
+
+  /** Answers {@code e} as the error mapping does, for filters that refuse before routing. */
   public static void send(ServerResponse res, ApiException e) {
     if (e.retryAfterSeconds() > 0) {
       res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));

@@ -3,9 +3,9 @@ package dev.skiff.runtime.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.backend.ModelSession;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
-import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
 import dev.skiff.runtime.web.ApiException;

@@ -3,7 +3,7 @@ package dev.skiff.runtime.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.web.ApiException;
 import java.io.ByteArrayInputStream;

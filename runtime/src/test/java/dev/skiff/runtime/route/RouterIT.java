@@ -85,7 +85,12 @@ class RouterIT {
             .replace("defaultVersion: v1", "defaultVersion: " + version));
     ModelServer server =
         ModelServer.start(
-            ServeOptions.defaults(model.getParent()).withPort(0).withLimits(1, 256, 1 << 20));
+            ServeOptions.builder(model.getParent())
+                .port(0)
+                .inferenceThreads(1)
+                .queueSize(256)
+                .maxPayloadBytes(1 << 20)
+                .build());
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     return server;
   }
@@ -358,10 +363,13 @@ class RouterIT {
     writeConfig(yaml);
     RouterServer router =
         RouterServer.start(
-            RouterOptions.defaults(configDir.resolve("router.yaml"))
-                .withPort(0)
-                .withIntervals(Duration.ofMillis(100), Duration.ofMillis(200))
-                .withMirrorLimits(1_000, 1 << 20));
+            RouterOptions.builder(configDir.resolve("router.yaml"))
+                .port(0)
+                .configPollInterval(Duration.ofMillis(100))
+                .healthInterval(Duration.ofMillis(200))
+                .mirrorMaxInFlight(1_000)
+                .mirrorMaxBodyBytes(1 << 20)
+                .build());
     return router;
   }
 

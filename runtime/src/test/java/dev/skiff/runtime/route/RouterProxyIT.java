@@ -504,22 +504,16 @@ class RouterProxyIT {
         "model: m\nversions:\n  - {name: v1, url: \"http://127.0.0.1:"
             + port
             + "\", weight: 100}\n");
-    RouterOptions defaults = RouterOptions.defaults(config);
     return RouterServer.start(
-        new RouterOptions(
-            config,
-            "127.0.0.1",
-            0,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(2),
-            responseTimeout,
-            defaults.maxPayloadBytes(),
-            defaults.maxConnections(),
-            defaults.mirrorMaxInFlight(),
-            defaults.mirrorMaxBodyBytes(),
-            Duration.ZERO));
+        RouterOptions.builder(config)
+            .host("127.0.0.1")
+            .port(0)
+            .configPollInterval(Duration.ofSeconds(10))
+            .healthInterval(Duration.ofSeconds(10))
+            .healthTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(2))
+            .responseTimeout(responseTimeout)
+            .build());
   }
 
   URI uri(String path) {

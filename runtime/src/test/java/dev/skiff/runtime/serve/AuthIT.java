@@ -22,9 +22,10 @@ class AuthIT {
   static void start() throws InterruptedException {
     server =
         ModelServer.start(
-            ServeOptions.defaults(Path.of("../examples/models"))
-                .withPort(0)
-                .withAuthTokens(List.of("first-token", "second-token")));
+            ServeOptions.builder(Path.of("../examples/models"))
+                .port(0)
+                .authTokens(List.of("first-token", "second-token"))
+                .build());
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     http = new TestHttp(server.port());
   }

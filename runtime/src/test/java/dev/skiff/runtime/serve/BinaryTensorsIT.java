@@ -284,9 +284,12 @@ class BinaryTensorsIT {
   void theBodyLimitHoldsForBinaryBodies() throws Exception {
     try (ModelServer small =
         ModelServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/models"))
-                .withPort(0)
-                .withLimits(1, 8, 1024))) {
+            ServeOptions.builder(Path.of("src/test/resources/models"))
+                .port(0)
+                .inferenceThreads(1)
+                .queueSize(8)
+                .maxPayloadBytes(1024)
+                .build())) {
       small.awaitModelsLoaded(Duration.ofSeconds(60));
       String json =
           "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[32,16],"

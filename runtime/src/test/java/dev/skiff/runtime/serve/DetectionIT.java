@@ -26,7 +26,7 @@ class DetectionIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = ModelServer.start(ServeOptions.defaults(EXAMPLES.resolve("models")).withPort(0));
+    server = ModelServer.start(ServeOptions.builder(EXAMPLES.resolve("models")).port(0).build());
     server.awaitModelsLoaded(Duration.ofSeconds(120));
     http = new TestHttp(server.port());
   }

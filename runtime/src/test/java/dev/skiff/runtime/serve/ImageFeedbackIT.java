@@ -39,11 +39,16 @@ class ImageFeedbackIT {
     feedbackLog = work.resolve("feedback.jsonl");
     server =
         ModelServer.start(
-            ServeOptions.defaults(EXAMPLES.resolve("models"))
-                .withPort(0)
-                .withImagesAndFeedback(
-                    ImageDecoder.DEFAULT_MAX_PIXELS,
-                    new FeedbackLogOptions(feedbackLog, 1 << 20, 2)));
+            ServeOptions.builder(EXAMPLES.resolve("models"))
+                .port(0)
+                .maxImagePixels(ImageDecoder.DEFAULT_MAX_PIXELS)
+                .feedbackLog(
+                    FeedbackLogOptions.builder()
+                        .path(feedbackLog)
+                        .maxBytes(1 << 20)
+                        .files(2)
+                        .build())
+                .build());
     server.awaitModelsLoaded(Duration.ofSeconds(120));
     http = new TestHttp(server.port());
   }
@@ -266,7 +271,7 @@ class ImageFeedbackIT {
   void withOneModelTheAliasesNeedNoModelName() throws Exception {
     Path repo = work.resolve("one");
     copy(EXAMPLES.resolve("models/digits"), repo.resolve("digits"));
-    try (ModelServer one = ModelServer.start(ServeOptions.defaults(repo).withPort(0))) {
+    try (ModelServer one = ModelServer.start(ServeOptions.builder(repo).port(0).build())) {
       one.awaitModelsLoaded(Duration.ofSeconds(60));
       TestHttp client = new TestHttp(one.port());
       var response = upload(client, "/v1/predict", digit(5), "X-Request-Id", "alias-5");

@@ -32,9 +32,12 @@ class ServingIT {
   static void start() throws InterruptedException {
     server =
         ModelServer.start(
-            ServeOptions.defaults(EXAMPLES.resolve("models"))
-                .withPort(0)
-                .withLimits(2, 64, 256 * 1024));
+            ServeOptions.builder(EXAMPLES.resolve("models"))
+                .port(0)
+                .inferenceThreads(2)
+                .queueSize(64)
+                .maxPayloadBytes(256 * 1024)
+                .build());
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     http = new TestHttp(server.port());
   }

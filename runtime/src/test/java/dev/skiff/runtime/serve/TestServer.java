@@ -19,7 +19,7 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path repository) {
-    return start(ServeOptions.defaults(repository).withPort(0));
+    return start(ServeOptions.builder(repository).port(0).build());
   }
 
   static TestServer start(ServeOptions options) {

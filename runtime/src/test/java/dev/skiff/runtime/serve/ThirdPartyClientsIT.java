@@ -26,7 +26,7 @@ class ThirdPartyClientsIT {
         "SKIPPED: no Python with tritonclient/kserve (hack/python-clients.sh could not install"
             + " them; is the Python index reachable?)");
     try (ModelServer server =
-        ModelServer.start(ServeOptions.defaults(Path.of("../examples/models")).withPort(0))) {
+        ModelServer.start(ServeOptions.builder(Path.of("../examples/models")).port(0).build())) {
       server.awaitModelsLoaded(Duration.ofSeconds(60));
       Path log = Files.createTempFile("third-party-clients", ".log");
       ProcessBuilder pytest =

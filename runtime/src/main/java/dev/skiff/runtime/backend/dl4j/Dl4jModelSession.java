@@ -1,7 +1,7 @@
 package dev.skiff.runtime.backend.dl4j;
 
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.nio.ByteBuffer;

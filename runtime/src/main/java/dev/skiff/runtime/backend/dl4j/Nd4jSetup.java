@@ -1,7 +1,7 @@
 package dev.skiff.runtime.backend.dl4j;
 
 import dev.skiff.runtime.backend.BackendOptions;
-import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.backend.ModelLoadException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.nd4j.linalg.factory.Nd4j;

@@ -35,10 +35,10 @@ class Dl4jServingIT {
 
   @BeforeAll
   static void start() throws InterruptedException {
-    examples = ModelServer.start(ServeOptions.defaults(EXAMPLES).withPort(0));
+    examples = ModelServer.start(ServeOptions.builder(EXAMPLES).port(0).build());
     testModels =
         ModelServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/dl4j-models")).withPort(0));
+            ServeOptions.builder(Path.of("src/test/resources/dl4j-models")).port(0).build());
     examples.awaitModelsLoaded(Duration.ofSeconds(120));
     testModels.awaitModelsLoaded(Duration.ofSeconds(120));
   }

@@ -1,4 +1,4 @@
-package dev.skiff.runtime.model;
+package dev.skiff.runtime.backend;
 
 /** A model or version that cannot be served, with a message an operator can act on. */
 public final class ModelLoadException extends RuntimeException {
