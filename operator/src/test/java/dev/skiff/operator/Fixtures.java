@@ -16,7 +16,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** ModelDeployments for unit tests, from YAML text or the repository's examples. */
+/**
+ * ModelDeployments for unit tests: the repository's examples, the fixture files in {@code
+ * src/test/resources/modeldeployments} (which the runtime's tests also render and read), or YAML
+ * text for specs that only one test needs.
+ */
 public final class Fixtures {
 
   public static final RuntimeDefaults DEFAULTS =
@@ -29,15 +33,25 @@ public final class Fixtures {
     return placed(md);
   }
 
+  /** A fixture file from {@code src/test/resources/modeldeployments}. */
+  public static ModelDeployment file(String name) {
+    return fromFile(Path.of("src", "test", "resources", "modeldeployments", name));
+  }
+
+  /** An example from the repository's {@code examples/}. */
   public static ModelDeployment example(String file) {
+    return fromFile(Path.of("..", "examples", file));
+  }
+
+  private static ModelDeployment fromFile(Path path) {
     try {
-      String text = Files.readString(Path.of("..", "examples", file));
+      String text = Files.readString(path);
       for (String doc : text.split("(?m)^---\\s*$")) {
         if (doc.contains("kind: ModelDeployment")) {
           return md(doc);
         }
       }
-      throw new IllegalArgumentException("no ModelDeployment in " + file);
+      throw new IllegalArgumentException("no ModelDeployment in " + path);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

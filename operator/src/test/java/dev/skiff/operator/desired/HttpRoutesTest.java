@@ -16,22 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class HttpRoutesTest {
 
-  private static final ModelDeployment MD =
-      Fixtures.md(
-          """
-          apiVersion: skiff.dev/v1alpha1
-          kind: ModelDeployment
-          metadata: {name: iris}
-          spec:
-            versions:
-              - {name: v1, uri: "https://x/1.onnx", weight: 80}
-              - {name: v2, uri: "https://x/2.onnx", weight: 20}
-            traffic:
-              mirror: {version: v2, percent: 10}
-              gateway:
-                parentRefs: [{name: public, namespace: infra, sectionName: http}]
-                hostnames: [iris.example.com]
-          """);
+  private static final ModelDeployment MD = Fixtures.file("gateway-mirror.yaml");
 
   private static HTTPRoute route(Map<String, Integer> ready) {
     TrafficPlan plan =

@@ -17,19 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class RouterResourcesTest {
 
-  private static final ModelDeployment CANARY =
-      Fixtures.md(
-          """
-          apiVersion: skiff.dev/v1alpha1
-          kind: ModelDeployment
-          metadata: {name: iris}
-          spec:
-            model: iris-model
-            versions:
-              - {name: v1, uri: "https://x/1.onnx", weight: 90}
-              - {name: v2, uri: "https://x/2.onnx", weight: 10}
-            traffic: {mirror: {version: v2, percent: 25}}
-          """);
+  private static final ModelDeployment CANARY = Fixtures.file("router-mirror.yaml");
 
   private static TrafficPlan plan(Map<String, Integer> ready) {
     return TrafficPlanner.plan(

@@ -199,18 +199,7 @@ class RuntimeDeploymentsTest {
 
   @Test
   void userGpuTolerationIsNotDuplicated() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "https://x/m.onnx", device: gpu}]
-              runtime:
-                tolerations: [{key: nvidia.com/gpu, operator: Exists}]
-                nodeSelector: {accelerator: a100}
-            """);
+    ModelDeployment md = Fixtures.file("gpu-tolerations.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     assertThat(d.getSpec().getTemplate().getSpec().getTolerations())
@@ -251,15 +240,7 @@ class RuntimeDeploymentsTest {
 
   @Test
   void pvcUriGoesToTheFetcherWithItsClaimMountedWhereTheFetcherLooks() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "pvc://models/iris/model.onnx"}]
-            """);
+    ModelDeployment md = Fixtures.file("pvc.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
@@ -288,16 +269,7 @@ class RuntimeDeploymentsTest {
 
   @Test
   void specImageOverridesDefault() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "https://x/m.onnx"}]
-              runtime: {image: "registry.local/skiff:1", imagePullPolicy: Always}
-            """);
+    ModelDeployment md = Fixtures.file("custom-image.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     assertThat(server(d).getImage()).isEqualTo("registry.local/skiff:1");

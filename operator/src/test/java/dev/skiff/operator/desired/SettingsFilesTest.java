@@ -2,6 +2,9 @@ package dev.skiff.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.api.contract.ModelSettingsFile;
+import dev.skiff.api.contract.TensorDeclaration;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,22 @@ class SettingsFilesTest {
         .contains("name: fashion-mnist")
         .contains("defaultVersion: v2")
         .doesNotContain("format:");
+  }
+
+  @Test
+  void everyDatatypeFormatAndTheBatchingDefaultsAreWritten() {
+    ModelDeployment md = Fixtures.file("every-datatype.yaml");
+    ModelSettingsFile v2 = SettingsFiles.of(md, md.getSpec().getVersions().get(1));
+    assertThat(v2.name()).isEqualTo("kitchen-sink");
+    assertThat(v2.defaultVersion()).isEqualTo("v2");
+    assertThat(v2.format()).isEqualTo("dl4j");
+    assertThat(v2.inputs())
+        .extracting(TensorDeclaration::datatype)
+        .containsExactly(Datatype.values());
+    assertThat(v2.batching()).isEqualTo(new ModelSettingsFile.Batching(1, 0));
+    assertThat(SettingsFiles.render(md, md.getSpec().getVersions().get(1)))
+        .contains("- name: u16\n  datatype: UINT16\n  shape:\n  - -1\n  - 2\n")
+        .contains("batching:\n  maxBatchSize: 1\n  maxDelayMillis: 0\n");
   }
 
   @Test

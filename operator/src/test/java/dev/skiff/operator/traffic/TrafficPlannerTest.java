@@ -76,16 +76,7 @@ class TrafficPlannerTest {
 
   @Test
   void aMirrorNeedsTheRouterEvenForOneVersion() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: iris}
-            spec:
-              versions: [{name: v1, uri: "https://x/1.onnx"}]
-              traffic: {mirror: {version: v1, percent: 5}}
-            """);
+    ModelDeployment md = Fixtures.file("mirror-one-version.yaml");
     assertThat(plan(md, ready("v1", 1), T0).routing()).isEqualTo(Routing.ROUTER);
   }
 

@@ -94,7 +94,8 @@ public final class RuntimeCommandLine {
     return 0;
   }
 
-  private static Mode mode(String name) {
+  /** The mode called {@code name}, or null. */
+  static Mode mode(String name) {
     return MODES.stream().filter(m -> m.options().mode().equals(name)).findFirst().orElse(null);
   }
 
