@@ -46,7 +46,7 @@ public final class Fixtures {
   private static ModelDeployment fromFile(Path path) {
     try {
       String text = Files.readString(path);
-      for (String doc : text.split("(?m)^---\\s*$")) {
+      for (String doc : text.split("(?m)^---\\s*$", -1)) {
         if (doc.contains("kind: ModelDeployment")) {
           return md(doc);
         }

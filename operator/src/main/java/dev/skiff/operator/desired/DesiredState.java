@@ -34,6 +34,8 @@ public record DesiredState(
     boolean gatewayApiInstalled) {
 
   /**
+   * Every child of {@code md} for this reconcile's traffic plan.
+   *
    * @param retainedSettings model.yaml keys of draining versions, copied from the settings
    *     ConfigMap in the cluster so their pods can still restart while they drain
    */

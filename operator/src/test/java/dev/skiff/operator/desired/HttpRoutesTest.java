@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class HttpRoutesTest {
@@ -44,9 +45,7 @@ class HttpRoutesTest {
     assertThat(split.getMatches()).isNullOrEmpty();
     assertThat(split.getBackendRefs())
         .extracting(HTTPBackendRef::getName, HTTPBackendRef::getPort, HTTPBackendRef::getWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("iris-v1", 8080, 80),
-            org.assertj.core.groups.Tuple.tuple("iris-v2", 8080, 20));
+        .containsExactly(Tuple.tuple("iris-v1", 8080, 80), Tuple.tuple("iris-v2", 8080, 20));
     assertThat(split.getFilters())
         .singleElement()
         .satisfies(

@@ -10,13 +10,16 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RuntimeDeploymentsTest {
 
-  private static final String GPU_MD =
-      """
+  private static Deployment gpu(String resources, String extra) {
+    ModelDeployment md =
+        Fixtures.md(
+            """
       apiVersion: skiff.dev/v1alpha1
       kind: ModelDeployment
       metadata: {name: m}
@@ -27,10 +30,8 @@ class RuntimeDeploymentsTest {
             device: gpu
             resources: %s
             %s
-      """;
-
-  private static Deployment gpu(String resources, String extra) {
-    ModelDeployment md = Fixtures.md(GPU_MD.formatted(resources, extra));
+      """
+                .formatted(resources, extra));
     return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
   }
 
@@ -137,7 +138,7 @@ class RuntimeDeploymentsTest {
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
-    for (Container c : java.util.List.of(pod.getInitContainers().getFirst(), server(d))) {
+    for (Container c : List.of(pod.getInitContainers().getFirst(), server(d))) {
       SecurityContext sc = c.getSecurityContext();
       assertThat(sc.getRunAsNonRoot()).isTrue();
       assertThat(sc.getReadOnlyRootFilesystem()).isTrue();

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -171,7 +172,7 @@ abstract class ClusterTestSupport {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .filter(e -> ModelDeployment.KIND.equals(e.getInvolvedObject().getKind()))
-        .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+        .sorted(Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
         .toList();
   }
 

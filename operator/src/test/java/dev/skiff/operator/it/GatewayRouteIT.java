@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -134,9 +135,7 @@ class GatewayRouteIT extends ClusterTestSupport {
                       });
               assertThat(route.getSpec().getRules().getFirst().getBackendRefs())
                   .extracting(HTTPBackendRef::getName, HTTPBackendRef::getWeight)
-                  .containsExactly(
-                      org.assertj.core.groups.Tuple.tuple("gwiris-v1", 70),
-                      org.assertj.core.groups.Tuple.tuple("gwiris-v2", 30));
+                  .containsExactly(Tuple.tuple("gwiris-v1", 70), Tuple.tuple("gwiris-v2", 30));
             });
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("HTTPRoute");

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,9 +106,7 @@ class GpuCanaryIT extends ClusterTestSupport {
             VersionStatus::getName,
             VersionStatus::getReadyReplicas,
             VersionStatus::getDeclaredWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 2, 90),
-            org.assertj.core.groups.Tuple.tuple("v2", 1, 10));
+        .containsExactly(Tuple.tuple("v1", 2, 90), Tuple.tuple("v2", 1, 10));
   }
 
   @Test

@@ -13,11 +13,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -180,8 +183,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
     // let pod/deployment status events settle, then nothing may change
     Thread.sleep(3000);
     Map<String, String> before = writeFingerprint();
-    String statusBefore =
-        io.fabric8.kubernetes.client.utils.Serialization.asYaml(md(NAME).getStatus());
+    String statusBefore = Serialization.asYaml(md(NAME).getStatus());
     Thread.sleep(5000);
     assertThat(writeFingerprint())
         .as(
@@ -189,7 +191,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
                 "idle reconciles must not write; status before:\n"
                     + statusBefore
                     + "after:\n"
-                    + io.fabric8.kubernetes.client.utils.Serialization.asYaml(md(NAME).getStatus()))
+                    + Serialization.asYaml(md(NAME).getStatus()))
         .isEqualTo(before);
 
     stopOperator();
@@ -228,8 +230,9 @@ class ModelDeploymentIT extends ClusterTestSupport {
         .atMost(TIMEOUT)
         .until(
             () ->
-                md(NAME).getStatus().getObservedGeneration()
-                    == md(NAME).getMetadata().getGeneration());
+                Objects.equals(
+                    md(NAME).getStatus().getObservedGeneration(),
+                    md(NAME).getMetadata().getGeneration()));
   }
 
   @Test
@@ -259,9 +262,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
               assertThat(md.getStatus().getRouting()).isEqualTo("Router");
               assertThat(md.getStatus().getVersions())
                   .extracting(VersionStatus::getName, VersionStatus::getReadyReplicas)
-                  .containsExactly(
-                      org.assertj.core.groups.Tuple.tuple("v1", 1),
-                      org.assertj.core.groups.Tuple.tuple("v2", 2));
+                  .containsExactly(Tuple.tuple("v1", 1), Tuple.tuple("v2", 2));
             });
     assertThat(deployment("iris-v2").getSpec().getReplicas()).isEqualTo(2);
     assertThat(hpa("iris-v2")).as("fixed replicas: no HPA").isNull();

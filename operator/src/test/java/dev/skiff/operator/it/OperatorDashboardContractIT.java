@@ -10,9 +10,11 @@ import dev.skiff.operator.HealthServer;
 import dev.skiff.operator.OperatorMetrics;
 import dev.skiff.operator.SkiffOperator;
 import dev.skiff.operator.status.ConditionType;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -127,7 +129,7 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
                 .withName("no-configmaps")
                 .endMetadata()
                 .withNewSpec()
-                .addToHard("count/configmaps", new io.fabric8.kubernetes.api.model.Quantity("0"))
+                .addToHard("count/configmaps", new Quantity("0"))
                 .endSpec()
                 .build())
         .create();
@@ -293,7 +295,7 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
               HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

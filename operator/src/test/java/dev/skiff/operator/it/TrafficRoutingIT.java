@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -121,16 +122,16 @@ class TrafficRoutingIT extends ClusterTestSupport {
             VersionStatus::getName,
             VersionStatus::getDeclaredWeight,
             VersionStatus::getEffectiveWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 90, 90),
-            org.assertj.core.groups.Tuple.tuple("v2", 10, 10));
+        .containsExactly(Tuple.tuple("v1", 90, 90), Tuple.tuple("v2", 10, 10));
 
     Deployment router = deployment(NAME + "-router");
     var container = router.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(container.getArgs())
         .containsExactly("route", "--config", "/etc/skiff/router/router.yaml", "--port", "8080");
     assertThat(container.getImage()).isEqualTo(RUNTIME_IMAGE);
-    assertThat(router.getMetadata().getOwnerReferences()).singleElement();
+    assertThat(router.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo(NAME));
     assertThat(
             client
                 .autoscaling()

@@ -15,8 +15,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class StatusCalculatorTest {
@@ -59,7 +61,7 @@ class StatusCalculatorTest {
   /** Status with the traffic plan the deployments' readiness gives (router ready). */
   private static ModelDeploymentStatus compute(
       ModelDeployment md, Map<String, Deployment> deployments, List<Pod> pods, Instant now) {
-    Map<String, Integer> ready = new java.util.LinkedHashMap<>();
+    Map<String, Integer> ready = new LinkedHashMap<>();
     deployments.forEach((v, d) -> ready.put(v, d.getStatus().getReadyReplicas()));
     TrafficPlan plan =
         TrafficPlanner.plan(md, new TrafficPlanner.Observed(ready, true, false), now);
@@ -95,9 +97,7 @@ class StatusCalculatorTest {
             VersionStatus::getName,
             VersionStatus::getReadyReplicas,
             VersionStatus::getDeclaredWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 2, 90),
-            org.assertj.core.groups.Tuple.tuple("v2", 1, 10));
+        .containsExactly(Tuple.tuple("v1", 2, 90), Tuple.tuple("v2", 1, 10));
   }
 
   @Test

@@ -25,31 +25,29 @@ public final class RuntimeCommandLine {
     }
     String first = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    switch (first) {
+    return switch (first) {
       case "-h", "--help" -> {
         printHelp(out);
-        return 0;
+        yield 0;
       }
       case "-V", "--version" -> {
         printVersion(out);
-        return 0;
+        yield 0;
       }
-      case "help" -> {
-        return help(rest, out, err);
-      }
+      case "help" -> help(rest, out, err);
       default -> {
         Mode mode = mode(first);
         if (mode == null) {
-          return usageError(
+          yield usageError(
               err,
               COMMAND,
               first.startsWith("-")
                   ? "Unknown option: '" + first + "'"
                   : "Unknown mode: '" + first + "' (use serve, fetch or route)");
         }
-        return run(mode, rest, out, err);
+        yield run(mode, rest, out, err);
       }
-    }
+    };
   }
 
   private static int run(Mode mode, String[] args, PrintStream out, PrintStream err) {

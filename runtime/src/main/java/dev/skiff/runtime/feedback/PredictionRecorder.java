@@ -76,16 +76,19 @@ public final class PredictionRecorder {
       if (t.name().equals("label") && t.elementCount() > 0) {
         ByteBuffer data = t.datatype() == Datatype.BYTES ? null : t.data();
         switch (t.datatype()) {
-          case INT64, UINT64:
+          case INT64, UINT64 -> {
             return (int) data.getLong(0);
-          case INT32, UINT32:
+          }
+          case INT32, UINT32 -> {
             return data.getInt(0);
-          case INT16, UINT16:
+          }
+          case INT16, UINT16 -> {
             return data.getShort(0);
-          case INT8, UINT8:
+          }
+          case INT8, UINT8 -> {
             return data.get(0);
-          default:
-            break;
+          }
+          default -> {}
         }
       }
     }

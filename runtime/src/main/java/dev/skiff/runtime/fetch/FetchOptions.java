@@ -4,6 +4,7 @@ import dev.skiff.api.contract.RuntimeCommand;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Everything a fetch may be tuned with; {@link #defaults()} are the command line's defaults.
@@ -50,7 +51,7 @@ public record FetchOptions(
         throw new IllegalArgumentException(
             "sha256 must be 64 hex digits, not '" + expectedSha256 + "'");
       }
-      expectedSha256 = expectedSha256.toLowerCase(java.util.Locale.ROOT);
+      expectedSha256 = expectedSha256.toLowerCase(Locale.ROOT);
     }
     if (attempts < 1 || maxBytes < 1 || maxArchiveEntries < 1 || maxExtractedBytes < 1) {
       throw new IllegalArgumentException("attempts and size caps must be > 0");

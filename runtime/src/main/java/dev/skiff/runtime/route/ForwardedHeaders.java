@@ -103,8 +103,10 @@ final class ForwardedHeaders {
     }
     Set<String> names = new HashSet<>();
     for (String value : values) {
-      for (String token : value.split(",")) {
-        names.add(token.strip().toLowerCase(Locale.ROOT));
+      for (String token : value.split(",", -1)) {
+        if (!token.isBlank()) {
+          names.add(token.strip().toLowerCase(Locale.ROOT));
+        }
       }
     }
     return names;

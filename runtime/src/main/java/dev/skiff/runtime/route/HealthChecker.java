@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -150,8 +151,7 @@ final class HealthChecker implements AutoCloseable {
                     false);
               }
               Throwable cause = error.getCause() != null ? error.getCause() : error;
-              if (cause instanceof HttpTimeoutException
-                  || cause instanceof java.util.concurrent.TimeoutException) {
+              if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
                 return new Check(
                     RuntimeHttp.HEALTH_READY
                         + " did not answer within "

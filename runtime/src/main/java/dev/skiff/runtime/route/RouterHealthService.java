@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -75,6 +76,6 @@ final class RouterHealthService implements HttpService {
   private static void send(ServerResponse res, Status status, ObjectNode body) {
     res.status(status);
     res.header(HeaderValues.CONTENT_TYPE_JSON);
-    res.send(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    res.send(body.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -85,7 +85,7 @@ public final class BearerTokenAuth implements Filter {
    * The model a refused request was for ({@code /v2/models/m/...}, {@code /v1/models/m:predict}).
    */
   static String modelOf(String path) {
-    String[] parts = path.split("/");
+    String[] parts = path.split("/", -1);
     if (parts.length > 3 && parts[2].equals("models")) {
       String model = parts[3];
       int colon = model.indexOf(':');

@@ -3,7 +3,8 @@ package dev.skiff.runtime.serve;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.staticcontent.StaticContentService;
+import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,11 +15,13 @@ import java.util.Properties;
  * page of our own that points it at {@code /openapi}.
  */
 public final class DocsService implements HttpService {
-  private final StaticContentService assets;
+  private final HttpService assets;
   private final byte[] indexPage;
 
   public DocsService() {
-    this.assets = StaticContentService.builder(webjarRoot()).build();
+    this.assets =
+        StaticContentFeature.createService(
+            ClasspathHandlerConfig.builder().location(webjarRoot()).build());
     try (InputStream page = DocsService.class.getResourceAsStream("/skiff/docs/index.html")) {
       if (page == null) {
         throw new IllegalStateException("docs page missing from the runtime jar");

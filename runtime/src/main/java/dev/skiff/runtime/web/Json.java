@@ -1,5 +1,6 @@
 package dev.skiff.runtime.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
@@ -22,7 +23,7 @@ public final class Json {
     byte[] bytes;
     try {
       bytes = MAPPER.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
     res.status(status);
@@ -33,7 +34,7 @@ public final class Json {
   public static byte[] error(String message) {
     try {
       return MAPPER.writeValueAsBytes(object().put("error", message));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }

@@ -217,7 +217,7 @@ class OperatorOutputTest {
 
   private static List<ModelDeployment> modelDeployments(Path file) throws IOException {
     List<ModelDeployment> found = new ArrayList<>();
-    for (String doc : Files.readString(file).split("(?m)^---\\s*$")) {
+    for (String doc : Files.readString(file).split("(?m)^---\\s*$", -1)) {
       if (doc.contains("kind: ModelDeployment")) {
         ModelDeployment md = Serialization.unmarshal(doc, ModelDeployment.class);
         md.getMetadata().setNamespace("ns1");

@@ -91,8 +91,8 @@ class DynamicBatcherTest {
     return callers.submit(() -> batcher.run(inputs, Set.of("y", "tag")));
   }
 
-  /** Holds the model's first call, then queues {@code then} behind it. */
-  private void holdFirstCall(DynamicBatcher batcher, Future<?> first) throws Exception {
+  /** Waits until the model's first call runs, held by the test model until it is released. */
+  private void holdFirstCall(Future<?> first) throws Exception {
     assertThat(model.firstCallStarted.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(first.isDone()).isFalse();
   }
@@ -118,7 +118,7 @@ class DynamicBatcherTest {
   void requestsQueuedBehindARunningBatchAreJoinedAndEachGetsItsOwnRows() throws Exception {
     DynamicBatcher batcher = batcher(32, HUGE_DELAY_MILLIS, 64);
     Future<Map<String, Tensor>> first = submit(batcher, request(100f));
-    holdFirstCall(batcher, first);
+    holdFirstCall(first);
     List<Future<Map<String, Tensor>>> queued = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       // request i has i + 1 rows: values 10i, 10i + 1, ...
@@ -151,7 +151,7 @@ class DynamicBatcherTest {
   void aBatchNeverExceedsMaxBatchSizeRows() throws Exception {
     DynamicBatcher batcher = batcher(4, HUGE_DELAY_MILLIS, 64);
     Future<Map<String, Tensor>> first = submit(batcher, request(1f));
-    holdFirstCall(batcher, first);
+    holdFirstCall(first);
     List<Future<Map<String, Tensor>>> queued = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       queued.add(submit(batcher, request(2f, 3f)));
@@ -168,7 +168,7 @@ class DynamicBatcherTest {
   void aRequestTheModelCannotRunFailsAloneAndTheOthersSucceed() throws Exception {
     DynamicBatcher batcher = batcher(32, HUGE_DELAY_MILLIS, 64);
     Future<Map<String, Tensor>> first = submit(batcher, request(1f));
-    holdFirstCall(batcher, first);
+    holdFirstCall(first);
     Future<Map<String, Tensor>> good1 = submit(batcher, request(5f));
     Future<Map<String, Tensor>> bad = submit(batcher, request(7f, -1f));
     Future<Map<String, Tensor>> good2 = submit(batcher, request(6f, 8f));
@@ -187,7 +187,7 @@ class DynamicBatcherTest {
   void requestsWithOtherNonBatchDimensionsGoInAnotherBatch() throws Exception {
     DynamicBatcher batcher = batcher(32, HUGE_DELAY_MILLIS, 64);
     Future<Map<String, Tensor>> first = submit(batcher, request(1f));
-    holdFirstCall(batcher, first);
+    holdFirstCall(first);
     Future<Map<String, Tensor>> wide = submit(batcher, request(2, 1f, 2f));
     Future<Map<String, Tensor>> narrow = submit(batcher, request(3f));
     Future<Map<String, Tensor>> wide2 = submit(batcher, request(2, 3f, 4f, 5f, 6f));
@@ -203,7 +203,7 @@ class DynamicBatcherTest {
   void aFullQueueIsRefusedWith503AndRetryAfter() throws Exception {
     DynamicBatcher batcher = batcher(32, HUGE_DELAY_MILLIS, 2);
     Future<Map<String, Tensor>> first = submit(batcher, request(1f));
-    holdFirstCall(batcher, first);
+    holdFirstCall(first);
     Future<Map<String, Tensor>> second = submit(batcher, request(2f));
     Future<Map<String, Tensor>> third = submit(batcher, request(3f));
     awaitWaiting(batcher, 2);

@@ -18,13 +18,14 @@ class InferenceExecutorTest {
     CountDownLatch running = new CountDownLatch(1);
     try (InferenceExecutor executor = new InferenceExecutor(1, 1);
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
-      callers.submit(
-          () ->
-              executor.execute(
-                  () -> {
-                    running.countDown();
-                    return release.await(10, TimeUnit.SECONDS);
-                  }));
+      var first =
+          callers.submit(
+              () ->
+                  executor.execute(
+                      () -> {
+                        running.countDown();
+                        return release.await(10, TimeUnit.SECONDS);
+                      }));
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       var queued = callers.submit(() -> executor.execute(() -> "second"));
       while (executor.queued() == 0) {
@@ -39,6 +40,7 @@ class InferenceExecutorTest {
                 assertThat(e.getMessage()).contains("at capacity");
               });
       release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(true);
       assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("second");
     }
   }

@@ -119,7 +119,12 @@ class BinaryTensorDataTest {
     ByteBuffer int64 = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, 3);
     Tensor label = Tensor.ofBuffer("label", Datatype.INT64, new long[] {1}, int64);
     Tensor names =
-        Tensor.ofStrings("names", new long[] {2}, new byte[][] {"x".getBytes(), "yz".getBytes()});
+        Tensor.ofStrings(
+            "names",
+            new long[] {2},
+            new byte[][] {
+              "x".getBytes(StandardCharsets.UTF_8), "yz".getBytes(StandardCharsets.UTF_8)
+            });
     InferenceResponse response =
         new InferenceResponse("m", "v1", "id-1", null, List.of(probabilities, label, names));
     InferenceRequest request =

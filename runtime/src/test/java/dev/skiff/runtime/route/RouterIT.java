@@ -17,10 +17,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -353,7 +355,7 @@ class RouterIT {
     Files.createSymbolicLink(next, folder.getFileName());
     Files.move(next, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Path link = configDir.resolve("router.yaml");
-    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(link, Path.of("..data/router.yaml"));
     }
   }
@@ -434,11 +436,11 @@ class RouterIT {
   /** {@code n} calls from {@value #CLIENTS} concurrent clients. */
   static Counts load(RouterServer router, int n, Call call) throws InterruptedException {
     Map<String, Integer> counts = new ConcurrentHashMap<>();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger remaining = new AtomicInteger(n);
     try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < CLIENTS; c++) {
-        clients.submit(
+        clients.execute(
             () -> {
               while (remaining.getAndDecrement() > 0) {
                 try {
@@ -456,14 +458,14 @@ class RouterIT {
   /** Calls running until closed, recording every answer and failure. */
   static final class Background implements AutoCloseable {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final LongAdder total = new LongAdder();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
 
     Background(RouterServer router, Call call) {
       for (int c = 0; c < CLIENTS; c++) {
-        clients.submit(
+        clients.execute(
             () -> {
               while (running.get()) {
                 try {

@@ -91,6 +91,13 @@ class BinaryTensorsIT {
     return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
   }
 
+  /** The bytes of a buffer made by {@link #le}, from position 0 to its capacity. */
+  private static byte[] bytesOf(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.capacity()];
+    buffer.duplicate().clear().get(bytes);
+    return bytes;
+  }
+
   private static byte[] strings(String... values) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String v : values) {
@@ -155,9 +162,11 @@ class BinaryTensorsIT {
             + "]}";
 
     HttpResponse<byte[]> response =
-        postBinary("/v2/models/datatypes/infer", json, fp32, int64, bool, bytes, fp16.array());
+        postBinary("/v2/models/datatypes/infer", json, fp32, int64, bool, bytes, bytesOf(fp16));
 
-    assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
+    assertThat(response.statusCode())
+        .as(new String(response.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
     Answer answer = Answer.of(response);
     assertThat(answer.json().get("id").asText()).isEqualTo("bin-1");
@@ -166,7 +175,7 @@ class BinaryTensorsIT {
     assertThat(answer.binary().get("out_int64")).isEqualTo(int64);
     assertThat(answer.binary().get("out_bool")).isEqualTo(bool);
     assertThat(answer.binary().get("out_bytes")).isEqualTo(bytes);
-    assertThat(answer.binary().get("out_fp16")).isEqualTo(fp16.array());
+    assertThat(answer.binary().get("out_fp16")).isEqualTo(bytesOf(fp16));
     assertThat(answer.binary().get("out_uint8")).containsExactly(0, 255, 7, 128);
     assertThat(answer.binary().get("out_int8")).containsExactly(-128, 127, 0, -1);
     ByteBuffer int32 =
@@ -229,7 +238,7 @@ class BinaryTensorsIT {
             + "\"parameters\":{\"binary_data_size\":128}}],"
             + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]}";
     Answer answer =
-        Answer.of(postBinary("/v2/models/mlp-batched/infer", binaryJson, input.array()));
+        Answer.of(postBinary("/v2/models/mlp-batched/infer", binaryJson, bytesOf(input)));
     JsonNode reference =
         TestHttp.json(
                 http.post(
@@ -312,7 +321,9 @@ class BinaryTensorsIT {
 
   private static void assertError(HttpResponse<byte[]> response, String message)
       throws IOException {
-    assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(400);
+    assertThat(response.statusCode())
+        .as(new String(response.body(), StandardCharsets.UTF_8))
+        .isEqualTo(400);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(TestHttp.MAPPER.readTree(response.body()).get("error").asText()).contains(message);
   }

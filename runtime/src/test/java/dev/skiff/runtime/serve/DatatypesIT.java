@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.util.Arrays;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +45,7 @@ class DatatypesIT {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     for (JsonNode output : json(response).get("outputs")) {
       String type = output.get("name").asText().substring(4);
-      String[] c =
-          java.util.Arrays.stream(cases).filter(x -> x[0].equals(type)).findFirst().orElseThrow();
+      String[] c = Arrays.stream(cases).filter(x -> x[0].equals(type)).findFirst().orElseThrow();
       assertThat(output.get("datatype").asText()).isEqualTo(c[1]);
       assertThat(output.get("shape").toString()).isEqualTo("[2,2]");
       assertThat(output.get("data").toString()).as(type).isEqualTo(c[2]);

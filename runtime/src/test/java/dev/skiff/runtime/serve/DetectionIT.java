@@ -27,7 +27,7 @@ class DetectionIT {
   @BeforeAll
   static void start() throws Exception {
     server = ModelServer.start(ServeOptions.builder(EXAMPLES.resolve("models")).port(0).build());
-    server.awaitModelsLoaded(Duration.ofSeconds(120));
+    server.awaitModelsLoaded(Duration.ofMinutes(2));
     http = new TestHttp(server.port());
   }
 

@@ -7,6 +7,9 @@ import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.image.TestImages;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Image upload and feedback on a real server serving the examples: the committed digit PNGs give
@@ -49,7 +54,7 @@ class ImageFeedbackIT {
                         .files(2)
                         .build())
                 .build());
-    server.awaitModelsLoaded(Duration.ofSeconds(120));
+    server.awaitModelsLoaded(Duration.ofMinutes(2));
     http = new TestHttp(server.port());
   }
 
@@ -82,19 +87,19 @@ class ImageFeedbackIT {
     return out.toByteArray();
   }
 
-  static java.net.http.HttpResponse<String> upload(
+  static HttpResponse<String> upload(
       TestHttp client, String path, byte[] image, String... headers) {
     return client.send(
         client
             .builder(path, headers)
             .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(form("file", "x", image)))
+            .POST(BodyPublishers.ofByteArray(form("file", "x", image)))
             .build());
   }
 
   /** The same images through the Deeplearning4j and Keras-imported twins of the classifier. */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"digits-dl4j", "digits-keras"})
+  @ParameterizedTest
+  @ValueSource(strings = {"digits-dl4j", "digits-keras"})
   void dl4jAndKerasClassifiersLabelUploadedDigits(String model) throws Exception {
     for (int n = 0; n < 10; n++) {
       var response = upload(http, "/v1/models/" + model + "/predict", digit(n));
@@ -133,6 +138,7 @@ class ImageFeedbackIT {
     }
     var gif = TestImages.encode(TestImages.rgb(4, 4), "gif");
     byte[] big = TestImages.encode(TestImages.gray(8000, 6000), "png");
+    @SuppressWarnings("ArrayRecordComponent") // an upload to send, never compared
     record Case(byte[] bytes, int status, String message) {}
     List<Case> cases =
         List.of(
@@ -155,9 +161,7 @@ class ImageFeedbackIT {
         http.send(
             http.builder("/v1/models/digits/predict")
                 .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                        form("image", "x.png", png)))
+                .POST(BodyPublishers.ofByteArray(form("image", "x.png", png)))
                 .build());
     assertThat(wrongField.statusCode()).isEqualTo(400);
     assertThat(TestHttp.json(wrongField).get("error").asText())
@@ -235,7 +239,7 @@ class ImageFeedbackIT {
   private static JsonNode parse(String line) {
     try {
       return TestHttp.MAPPER.readTree(line);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError("not JSON: " + line, e);
     }
   }

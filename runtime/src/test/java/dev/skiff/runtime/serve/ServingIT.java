@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -227,7 +228,7 @@ class ServingIT {
 
   @Test
   void modelLimitsRefuseOversizedBatches() {
-    String rows = String.join(",", java.util.Collections.nCopies(1025 * 4, "1"));
+    String rows = String.join(",", Collections.nCopies(1025 * 4, "1"));
     HttpResponse<String> response =
         http.post(
             "/v2/models/iris/infer",

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -244,7 +245,7 @@ class Dl4jBackendTest {
     try (OutputStream out = Files.newOutputStream(zip);
         ZipOutputStream archive = new ZipOutputStream(out)) {
       archive.putNextEntry(new ZipEntry("readme.txt"));
-      archive.write("not a model".getBytes());
+      archive.write("not a model".getBytes(StandardCharsets.UTF_8));
       archive.closeEntry();
     }
     assertThatThrownBy(() -> new Dl4jBackendProvider().load(zip, CPU, DeclaredTensors.NONE))

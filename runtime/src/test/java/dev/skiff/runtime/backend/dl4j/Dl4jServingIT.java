@@ -39,8 +39,8 @@ class Dl4jServingIT {
     testModels =
         ModelServer.start(
             ServeOptions.builder(Path.of("src/test/resources/dl4j-models")).port(0).build());
-    examples.awaitModelsLoaded(Duration.ofSeconds(120));
-    testModels.awaitModelsLoaded(Duration.ofSeconds(120));
+    examples.awaitModelsLoaded(Duration.ofMinutes(2));
+    testModels.awaitModelsLoaded(Duration.ofMinutes(2));
   }
 
   @AfterAll
