@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +47,9 @@ abstract class ClusterTestSupport {
   KubernetesClient client;
   String namespace;
   SkiffOperator operator;
+
+  /** The reconciliations the current operator completed (a new counter per start). */
+  ReconcileCounter reconciles;
 
   @BeforeAll
   void connectAndPrepare() throws IOException {
@@ -90,11 +92,12 @@ abstract class ClusterTestSupport {
   }
 
   void startOperator() {
+    reconciles = new ReconcileCounter();
     operator =
         new SkiffOperator(
             client,
             SkiffOperator.Config.forNamespaces(Set.of(namespace), RUNTIME_IMAGE),
-            Metrics.NOOP);
+            reconciles);
     operator.start();
   }
 
