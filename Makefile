@@ -9,7 +9,7 @@ RUNTIME_JAR := runtime/target/skiff-runtime.jar
 RUNTIME_AOT := runtime/target/skiff-runtime.aot
 RUNTIME_SOURCES := $(shell find runtime/src/main pom.xml runtime/pom.xml -type f 2>/dev/null)
 
-.PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down operator-run clean bench
+.PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down node-up node-down images e2e operator-run clean bench
 
 ## run: build if needed and serve the bundled example models on localhost:$(PORT)
 run: $(RUNTIME_JAR) $(RUNTIME_AOT)
@@ -66,6 +66,21 @@ cluster-up:
 
 cluster-down:
 	bash hack/cluster/down.sh
+
+## images: build Dockerfile.runtime and Dockerfile.operator with podman (base images made locally, cached)
+images:
+	bash hack/images/build.sh
+
+## node-up: join a real node (containerd, kubelet, kube-proxy, CoreDNS) to the local control plane; needs root
+node-up:
+	bash hack/cluster/node-up.sh
+
+node-down:
+	bash hack/cluster/node-down.sh
+
+## e2e: the end-to-end tier on a real node: images, node, Helm install, *E2E tests (docs/real-cluster.md)
+e2e:
+	bash hack/e2e/run.sh
 
 clean:
 	$(MVN) -q clean

@@ -7,7 +7,9 @@
 #      operator ITs on the real API server
 #   5. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
 #   6. the Helm chart against the same API server
-# The control plane is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
+#   7. the end-to-end tier on a real node (hack/e2e/run.sh): both images built from this tree with
+#      no layer of an earlier build, the real node joined, the chart installed, *E2E run
+# The control plane (and its real node) is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,3 +33,4 @@ python=$(bash hack/python-clients.sh)
 ./mvnw -B -ntp verify -DskipUnitTests -Dskiff.python="$python"
 bash hack/test-aot.sh
 bash hack/test-helm.sh
+SKIFF_IMAGES_NO_CACHE=1 bash hack/e2e/run.sh

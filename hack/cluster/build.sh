@@ -3,7 +3,10 @@
 #   ${SKIFF_CACHE:-$HOME/.cache/skiff}/k8s/<k8s version>/bin/
 #     kube-apiserver kube-controller-manager kube-scheduler kubectl  (k8s.io/kubernetes via a wrapper module)
 #     etcd                                                         (go.etcd.io/etcd/server/v3 via a wrapper module)
+#     kube-proxy kubelet                                           (same wrapper module; the real node)
 #     kwok helm                                                    (go install <module>@<version>)
+#     coredns                                                      (github.com/coredns/coredns via a wrapper module)
+#     pause                                                        (gcc -static build/pause/linux/pause.c)
 #   .../kwok-stages/        kwok stage YAMLs (node fast, node heartbeat-with-lease, pod fast)
 #   .../gateway-api-crds/   Gateway API standard CRDs (config/crd/standard/*.yaml)
 # Idempotent: each component has a stamp file; a warm run only compares stamps.
@@ -23,13 +26,16 @@ src_hash() {
 }
 
 stamp_k8s() { echo "k8s.io/kubernetes@${K8S_VERSION} staging=${K8S_STAGING_VERSION} src=$(src_hash k8s)"; }
+stamp_k8s_node() { echo "k8s.io/kubernetes@${K8S_VERSION} staging=${K8S_STAGING_VERSION} src=$(src_hash k8s-node)"; }
 stamp_etcd() { echo "go.etcd.io/etcd/server/v3@${ETCD_VERSION} src=$(src_hash etcd)"; }
 stamp_kwok() { echo "sigs.k8s.io/kwok@${KWOK_VERSION}"; }
 stamp_helm() { echo "helm.sh/helm/v3@${HELM_VERSION} kube=${K8S_VERSION}"; }
+stamp_coredns() { echo "github.com/coredns/coredns@${COREDNS_VERSION} src=$(src_hash coredns)"; }
+stamp_pause() { echo "k8s.io/kubernetes@${K8S_VERSION} build/pause ${PAUSE_VERSION}"; }
 stamp_kwok_stages() { echo "sigs.k8s.io/kwok@${KWOK_VERSION}"; }
 stamp_gateway_crds() { echo "sigs.k8s.io/gateway-api@${GATEWAY_API_VERSION}"; }
 
-COMPONENTS=(kwok_stages gateway_crds etcd kwok helm k8s)
+COMPONENTS=(kwok_stages gateway_crds etcd kwok helm k8s k8s_node coredns pause)
 
 stamp_file() { echo "${CACHE_DIR}/.stamp-$1"; }
 
@@ -37,7 +43,8 @@ component_ok() {
   local c="$1" f
   case "${c}" in
     k8s) for f in "${K8S_BINARIES[@]}"; do [[ -x "${CACHE_BIN}/${f}" ]] || return 1; done ;;
-    etcd | kwok | helm) [[ -x "${CACHE_BIN}/${c}" ]] || return 1 ;;
+    k8s_node) for f in "${K8S_NODE_BINARIES[@]}"; do [[ -x "${CACHE_BIN}/${f}" ]] || return 1; done ;;
+    etcd | kwok | helm | coredns | pause) [[ -x "${CACHE_BIN}/${c}" ]] || return 1 ;;
     kwok_stages) [[ -s "${CACHE_KWOK_STAGES}/pod-ready.yaml" ]] || return 1 ;;
     gateway_crds) [[ -s "${CACHE_GATEWAY_CRDS}/gateway.networking.k8s.io_httproutes.yaml" ]] || return 1 ;;
   esac
@@ -63,12 +70,20 @@ render_gomod() {
   text="${text//@GO_DIRECTIVE@/${go_lines}}"
   text="${text//@K8S_VERSION@/${K8S_VERSION}}"
   text="${text//@ETCD_VERSION@/${ETCD_VERSION}}"
+  text="${text//@COREDNS_VERSION@/${COREDNS_VERSION}}"
   text="${text//@REPLACES@/${replaces}}"
   printf '%s\n' "${text}" >"${out}"
 }
 
-build_k8s() {
-  local kdir src replaces staging required missing ldflags pkg build_date
+build_k8s() { build_k8s_wrapper k8s k8s "${K8S_BINARIES[@]}"; }
+build_k8s_node() { build_k8s_wrapper k8s_node k8s-node "${K8S_NODE_BINARIES[@]}"; }
+
+# build_k8s_wrapper <component> <wrapper dir> <binaries...>: one go build of a wrapper module that
+# requires k8s.io/kubernetes with its staging modules replaced by the published ones.
+build_k8s_wrapper() {
+  local component="$1" wrapper="$2" kdir src replaces staging required missing ldflags pkg build_date
+  shift 2
+  local binaries=("$@")
   log "k8s: resolving k8s.io/kubernetes@${K8S_VERSION}"
   kdir="$(module_dir "k8s.io/kubernetes@${K8S_VERSION}")"
 
@@ -82,11 +97,11 @@ build_k8s() {
   replaces="$(while read -r m; do printf '\t%s => %s %s\n' "${m}" "${m}" "${K8S_STAGING_VERSION}"; done <<<"${staging}")"
   log "k8s: $(wc -l <<<"${staging}") staging modules -> ${K8S_STAGING_VERSION}"
 
-  src="${SRC_DIR}/k8s"
+  src="${SRC_DIR}/${wrapper}"
   rm -rf "${src}"
   mkdir -p "${src}"
-  cp -r "${WRAPPER_DIR}/k8s/cmd" "${src}/"
-  render_gomod "${WRAPPER_DIR}/k8s/go.mod.tmpl" "${kdir}/go.mod" "${src}/go.mod" "${replaces}"
+  cp -r "${WRAPPER_DIR}/${wrapper}/cmd" "${src}/"
+  render_gomod "${WRAPPER_DIR}/${wrapper}/go.mod.tmpl" "${kdir}/go.mod" "${src}/go.mod" "${replaces}"
 
   log "k8s: go mod tidy (downloads modules on a cold cache)"
   (cd "${src}" && go mod tidy)
@@ -101,14 +116,14 @@ build_k8s() {
     ldflags+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=${build_date}"
   done
 
-  log "k8s: go build ${K8S_BINARIES[*]} (cold: 15-35 min on 2 cores)"
+  log "${component}: go build ${binaries[*]} (cold: 15-35 min on 2 cores)"
   rm -rf "${src}/out"
   mkdir -p "${src}/out"
   local pkgs=() b
-  for b in "${K8S_BINARIES[@]}"; do pkgs+=("./cmd/${b}"); done
+  for b in "${binaries[@]}"; do pkgs+=("./cmd/${b}"); done
   (cd "${src}" && go build -trimpath -ldflags "${ldflags}" -o "${src}/out/" "${pkgs[@]}")
-  for b in "${K8S_BINARIES[@]}"; do mv -f "${src}/out/${b}" "${CACHE_BIN}/${b}"; done
-  write_stamp k8s
+  for b in "${binaries[@]}"; do mv -f "${src}/out/${b}" "${CACHE_BIN}/${b}"; done
+  write_stamp "${component}"
   log "k8s: $("${CACHE_BIN}/kubectl" version --client 2>/dev/null | head -1)"
 }
 
@@ -126,6 +141,33 @@ build_etcd() {
   mv -f "${src}/etcd" "${CACHE_BIN}/etcd"
   write_stamp etcd
   log "etcd: $("${CACHE_BIN}/etcd" --version 2>/dev/null | head -1)"
+}
+
+build_coredns() {
+  local cdir src
+  log "coredns: resolving github.com/coredns/coredns@${COREDNS_VERSION}"
+  cdir="$(module_dir "github.com/coredns/coredns@${COREDNS_VERSION}")"
+  src="${SRC_DIR}/coredns"
+  rm -rf "${src}"
+  mkdir -p "${src}"
+  cp "${WRAPPER_DIR}/coredns/main.go" "${src}/"
+  render_gomod "${WRAPPER_DIR}/coredns/go.mod.tmpl" "${cdir}/go.mod" "${src}/go.mod"
+  log "coredns: go mod tidy + go build"
+  (cd "${src}" && go mod tidy && go build -trimpath -ldflags "-s -w" -o "${src}/coredns" .)
+  mv -f "${src}/coredns" "${CACHE_BIN}/coredns"
+  write_stamp coredns
+  log "coredns: $("${CACHE_BIN}/coredns" -version 2>/dev/null | head -1)"
+}
+
+# The pod sandbox ("pause") binary: no registry serves registry.k8s.io/pause here, so node-up.sh
+# wraps this static binary in a FROM-scratch image for containerd.
+build_pause() {
+  local kdir
+  command -v gcc >/dev/null || die "gcc is required to build the pause binary (Debian: gcc libc6-dev)"
+  kdir="$(module_dir "k8s.io/kubernetes@${K8S_VERSION}")"
+  gcc -Os -static -DVERSION="v${PAUSE_VERSION}-skiff" -o "${CACHE_BIN}/pause.tmp" "${kdir}/build/pause/linux/pause.c"
+  mv -f "${CACHE_BIN}/pause.tmp" "${CACHE_BIN}/pause"
+  write_stamp pause
 }
 
 # go install <pkg>@<version> into a temp GOBIN, then move into the cache.

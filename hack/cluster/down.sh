@@ -10,6 +10,7 @@ if [[ ! -d "${CLUSTER_DIR}" ]]; then
   log "no cluster state in ${CLUSTER_DIR}; nothing to do"
   exit 0
 fi
+bash "${CLUSTER_HACK_DIR}/node-down.sh"
 stop_all
 rm -rf "${CLUSTER_DIR}"
 log "cluster stopped, ${CLUSTER_DIR} removed"

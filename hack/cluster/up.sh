@@ -11,7 +11,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TIMEOUT="${SKIFF_CLUSTER_TIMEOUT:-120}"
-SERVICE_CIDR="10.96.0.0/16"
 FIRST_SERVICE_IP="10.96.0.1"
 POD_CIDR="10.244.0.0/16"
 KUBECTL="${CACHE_BIN}/kubectl"
@@ -32,62 +31,11 @@ fail() {
   exit 1
 }
 
-# True if nothing listens on 127.0.0.1:<port> (ss if available, else a connect attempt).
-port_free() {
-  if command -v ss >/dev/null; then
-    [[ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
-  else
-    if (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 1; fi
-  fi
-}
-
-# Prints the preferred port if free, else the next free one above it.
-pick_port() {
-  local p="$1" taken=" ${2:-} "
-  while ! port_free "${p}" || [[ "${taken}" == *" ${p} "* ]]; do
-    p=$((p + 1))
-    ((p < 65000)) || die "no free port found"
-  done
-  echo "${p}"
-}
-
 cluster_healthy() {
   local c
   [[ -f "${KUBECONFIG_FILE}" && -f "${PORTS_FILE}" ]] || return 1
   for c in "${COMPONENTS_ORDER[@]}"; do component_pid "${c}" >/dev/null || return 1; done
   [[ "$(kc get --raw /readyz 2>/dev/null)" == "ok" ]]
-}
-
-# Starts a component in its own session; its PID is the binary's own PID.
-start_component() {
-  local name="$1"
-  shift
-  log "starting ${name}"
-  : >"${LOG_DIR}/${name}.log"
-  # bash writes its own PID, then execs the binary, so the PID file names the binary's process.
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "${PID_DIR}/${name}.pid" \
-    "${CACHE_BIN}/${name}" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
-  local i
-  for ((i = 0; i < 50; i++)); do
-    [[ -s "${PID_DIR}/${name}.pid" ]] && break
-    sleep 0.1
-  done
-  [[ -s "${PID_DIR}/${name}.pid" ]] || fail "${name} did not start" "${name}"
-}
-
-# wait_until <seconds> <description> <component to watch> <command...>
-wait_until() {
-  local secs="$1" what="$2" component="$3" deadline
-  shift 3
-  deadline=$(($(date +%s) + secs))
-  until "$@" >/dev/null 2>&1; do
-    if [[ -n "${component}" ]] && ! component_pid "${component}" >/dev/null; then
-      fail "${component} exited while waiting for ${what}" "${component}"
-    fi
-    (($(date +%s) < deadline)) || fail "timed out after ${secs}s waiting for ${what}" "${component}"
-    sleep 0.5
-  done
 }
 
 # Key options for openssl req: EC P-256 is fast to generate; RSA where Java clients read the key.
@@ -273,6 +221,8 @@ EOF
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "${PKI_DIR}/sa.pub" --service-account-signing-key-file "${PKI_DIR}/sa.key" \
     --endpoint-reconciler-type none \
+    --kubelet-client-certificate "${PKI_DIR}/admin.crt" --kubelet-client-key "${PKI_DIR}/admin.key" \
+    --kubelet-preferred-address-types InternalIP \
     --profiling=false
   wait_until "${TIMEOUT}" "kube-apiserver /readyz" kube-apiserver \
     curl -fsS --cacert "${PKI_DIR}/ca.crt" --cert "${PKI_DIR}/admin.crt" --key "${PKI_DIR}/admin.key" \
@@ -293,7 +243,8 @@ EOF
   local stages
   stages="$(printf '%s,' "${CACHE_KWOK_STAGES}"/*.yaml)"
   start_component kwok --kubeconfig "${KUBECONFIG_FILE}" --config "${stages%,}" \
-    --manage-all-nodes=true --cidr "${POD_CIDR}" --node-ip 127.0.0.1 \
+    --manage-all-nodes=false --manage-nodes-with-label-selector type=kwok \
+    --cidr "${POD_CIDR}" --node-ip 127.0.0.1 \
     --node-lease-duration-seconds 40 \
     --server-address "127.0.0.1:${KWOK_PORT}"
 

@@ -111,7 +111,11 @@ public final class RouterResources {
         .withImage(image)
         .withImagePullPolicy(
             runtime.getImagePullPolicy() == null ? null : runtime.getImagePullPolicy().name())
-        .withArgs(RuntimeCommand.route(CONFIG_FILE).port(ResourceNames.HTTP_PORT).args())
+        .withArgs(
+            RuntimeCommand.route(CONFIG_FILE)
+                .port(ResourceNames.HTTP_PORT)
+                .shutdownDelaySeconds(RuntimeDeployments.SHUTDOWN_DELAY_SECONDS)
+                .args())
         .addNewPort()
         .withName(ResourceNames.HTTP_PORT_NAME)
         .withContainerPort(ResourceNames.HTTP_PORT)

@@ -1,6 +1,7 @@
 package dev.skiff.operator.desired;
 
 import dev.skiff.api.contract.Device;
+import dev.skiff.api.contract.ModelFormat;
 import dev.skiff.api.contract.PvcUri;
 import dev.skiff.api.contract.RepositoryLayout;
 import dev.skiff.api.contract.RuntimeCommand;
@@ -55,6 +56,22 @@ public final class RuntimeDeployments {
   public static final int TERMINATION_GRACE_SECONDS = 30;
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 
+  /**
+   * After the preStop sleep and SIGTERM, the runtime (serve and route) keeps answering this long
+   * with {@code Connection: close}, so clients still on keep-alive connections to a terminating pod
+   * reconnect to another before it stops. Found on the real node: without it, requests sent as the
+   * router pods stopped failed with no answer.
+   */
+  public static final int SHUTDOWN_DELAY_SECONDS = 2;
+
+  /**
+   * /tmp of a model pod. Deeplearning4j unpacks its native libraries (~330 MB) there at start; with
+   * less room its model never loads. Other backends write nothing there.
+   */
+  public static final String TMP_SIZE_DL4J = "1Gi";
+
+  public static final String TMP_SIZE = "256Mi";
+
   /** Same non-root user as the runtime image; the restricted Pod Security Standard needs one. */
   public static final long RUNTIME_UID = 65532L;
 
@@ -84,7 +101,13 @@ public final class RuntimeDeployments {
     List<Volume> volumes = new ArrayList<>();
     volumes.add(
         new VolumeBuilder().withName(VOLUME_MODELS).withNewEmptyDir().endEmptyDir().build());
-    volumes.add(new VolumeBuilder().withName(VOLUME_TMP).withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName(VOLUME_TMP)
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity(usesDl4j(version) ? TMP_SIZE_DL4J : TMP_SIZE))
+            .endEmptyDir()
+            .build());
     volumes.add(
         new VolumeBuilder()
             .withName(VOLUME_SETTINGS)
@@ -122,7 +145,9 @@ public final class RuntimeDeployments {
             });
 
     RuntimeCommand.Serve serverArgs =
-        RuntimeCommand.serve(MODELS_DIR).port(ResourceNames.HTTP_PORT);
+        RuntimeCommand.serve(MODELS_DIR)
+            .port(ResourceNames.HTTP_PORT)
+            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS);
     Auth auth = md.getSpec().getAuth();
     if (auth != null && auth.getTokenSecretRef() != null) {
       String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");
@@ -147,6 +172,9 @@ public final class RuntimeDeployments {
             RepositoryLayout.versionDirectory(MODELS_DIR, model, version.getName()));
     if (version.getSha256() != null) {
       fetchArgs.sha256(version.getSha256().toLowerCase(Locale.ROOT));
+    }
+    if (isDl4jZip(version)) {
+      fetchArgs.keepArchive();
     }
 
     List<EnvVar> userEnv = runtime.getEnv() == null ? List.of() : runtime.getEnv();
@@ -340,5 +368,31 @@ public final class RuntimeDeployments {
               .build());
     }
     return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  /**
+   * Whether a version loads with Deeplearning4j: {@code format: dl4j|keras}, or no format and a
+   * file name the runtime takes for one ({@code .zip}, {@code .h5}, {@code .hdf5}).
+   */
+  static boolean usesDl4j(ModelVersion version) {
+    if (version.getFormat() != null) {
+      return version.getFormat() == ModelFormat.DL4J || version.getFormat() == ModelFormat.KERAS;
+    }
+    String file = fileName(version.getUri());
+    return file.endsWith(".zip") || file.endsWith(".h5") || file.endsWith(".hdf5");
+  }
+
+  /**
+   * Whether the version's file is a Deeplearning4j ModelSerializer zip, which the fetcher must keep
+   * as it is instead of unpacking it like a .zip archive of model files.
+   */
+  static boolean isDl4jZip(ModelVersion version) {
+    return fileName(version.getUri()).endsWith(".zip")
+        && (version.getFormat() == null || version.getFormat() == ModelFormat.DL4J);
+  }
+
+  private static String fileName(String uri) {
+    String path = uri == null ? "" : uri.replaceFirst("[?#].*$", "");
+    return path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
   }
 }

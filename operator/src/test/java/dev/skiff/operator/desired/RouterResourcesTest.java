@@ -64,7 +64,14 @@ class RouterResourcesTest {
     Container c = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(c.getImage()).isEqualTo("ghcr.io/skiff-dev/skiff-runtime:test");
     assertThat(c.getArgs())
-        .containsExactly("route", "--config", "/etc/skiff/router/router.yaml", "--port", "8080");
+        .containsExactly(
+            "route",
+            "--config",
+            "/etc/skiff/router/router.yaml",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
     assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);

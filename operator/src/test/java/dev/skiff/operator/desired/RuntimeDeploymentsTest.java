@@ -74,6 +74,52 @@ class RuntimeDeploymentsTest {
     assertThat(d.getSpec().getReplicas()).isNull();
   }
 
+  private static PodSpec podFor(String uri, String format) {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+          apiVersion: skiff.dev/v1alpha1
+          kind: ModelDeployment
+          metadata: {name: m}
+          spec:
+            versions:
+              - {name: v1, uri: "%s"%s}
+          """
+                .formatted(uri, format == null ? "" : ", format: " + format));
+    return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS)
+        .getSpec()
+        .getTemplate()
+        .getSpec();
+  }
+
+  private static Quantity tmpSizeLimit(PodSpec pod) {
+    return pod.getVolumes().stream()
+        .filter(v -> v.getName().equals("tmp"))
+        .findFirst()
+        .orElseThrow()
+        .getEmptyDir()
+        .getSizeLimit();
+  }
+
+  @Test
+  void deeplearning4jZipIsFetchedWithoutUnpackingAndGetsRoomInTmpForItsNatives() {
+    for (String format : new String[] {null, "dl4j"}) {
+      PodSpec pod = podFor("https://x/digits/model.zip?v=1", format);
+      assertThat(pod.getInitContainers().getFirst().getArgs()).contains("--unpack=false");
+      assertThat(tmpSizeLimit(pod)).isEqualTo(new Quantity("1Gi"));
+    }
+    PodSpec keras = podFor("https://x/digits/model.h5", null);
+    assertThat(keras.getInitContainers().getFirst().getArgs()).doesNotContain("--unpack=false");
+    assertThat(tmpSizeLimit(keras)).isEqualTo(new Quantity("1Gi"));
+    // An archive of a DL4J model is still unpacked; a zipped ONNX model too.
+    PodSpec archive = podFor("https://x/digits/model.tar.gz", "dl4j");
+    assertThat(archive.getInitContainers().getFirst().getArgs()).doesNotContain("--unpack=false");
+    PodSpec zippedOnnx = podFor("https://x/iris/model.zip", "onnx");
+    assertThat(zippedOnnx.getInitContainers().getFirst().getArgs())
+        .doesNotContain("--unpack=false");
+    assertThat(tmpSizeLimit(zippedOnnx)).isEqualTo(new Quantity("256Mi"));
+  }
+
   @Test
   void containersFetchThenServeWithSettingsMounted() {
     ModelDeployment md = Fixtures.example("iris.yaml");
@@ -88,7 +134,8 @@ class RuntimeDeploymentsTest {
             "fetch", "https://models.example.com/iris/v1/model.onnx", "/models/iris/v1");
 
     Container server = server(d);
-    assertThat(server.getArgs()).containsExactly("serve", "/models", "--port", "8080");
+    assertThat(server.getArgs())
+        .containsExactly("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
     assertThat(server.getPorts())
         .singleElement()
         .satisfies(

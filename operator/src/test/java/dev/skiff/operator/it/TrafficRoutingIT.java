@@ -127,7 +127,14 @@ class TrafficRoutingIT extends ClusterTestSupport {
     Deployment router = deployment(NAME + "-router");
     var container = router.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(container.getArgs())
-        .containsExactly("route", "--config", "/etc/skiff/router/router.yaml", "--port", "8080");
+        .containsExactly(
+            "route",
+            "--config",
+            "/etc/skiff/router/router.yaml",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2");
     assertThat(container.getImage()).isEqualTo(RUNTIME_IMAGE);
     assertThat(router.getMetadata().getOwnerReferences())
         .singleElement()

@@ -82,6 +82,12 @@ final class FetchCommand implements Mode {
               "" + FetchOptions.DEFAULT_MAX_EXTRACTED_BYTES,
               "Most bytes an archive may unpack to. Default: {default} (16 GiB).")
           .optionalBoolean(
+              RuntimeCommand.UNPACK,
+              "true",
+              "Unpack a .tar.gz, .tgz, .tar or .zip download into the folder; false keeps the file"
+                  + " as it is (a Deeplearning4j ModelSerializer .zip is the model). Default:"
+                  + " {default}.")
+          .optionalBoolean(
               "--allow-private-addresses",
               ModeOptions.environmentOr(RuntimeEnvironment.FETCH_ALLOW_PRIVATE_ADDRESSES, "false"),
               "Let http(s) URIs point at loopback and private addresses (in-cluster servers)."
@@ -137,6 +143,7 @@ final class FetchCommand implements Mode {
             .maxBytes(arguments.longInteger("--max-bytes"))
             .maxArchiveEntries(arguments.integer("--max-archive-entries"))
             .maxExtractedBytes(arguments.longInteger("--max-extracted-bytes"))
+            .unpackArchives(arguments.bool(RuntimeCommand.UNPACK))
             .allowPrivateAddresses(arguments.bool("--allow-private-addresses"))
             .pvcRoot(arguments.path(RuntimeCommand.PVC_ROOT))
             .s3PathStyle(arguments.bool("--s3-path-style"));

@@ -70,11 +70,12 @@ final class RouteCommand implements Mode {
             "1048576",
             "Largest request body that is mirrored. Default: {default}.")
         .option(
-            "--shutdown-delay-s",
+            RuntimeCommand.SHUTDOWN_DELAY_S,
             "s",
             "0",
-            "On SIGTERM, answer not-ready this long before stopping (endpoint removal). Default:"
-                + " {default}.");
+            "On SIGTERM, keep serving this long with readiness 503 and every response closing"
+                + " its connection, so clients move to other pods before the router stops."
+                + " Default: {default}.");
   }
 
   @Override
@@ -95,7 +96,7 @@ final class RouteCommand implements Mode {
     int maxConnections = arguments.integer("--max-connections");
     int mirrorMaxInFlight = arguments.integer("--mirror-max-in-flight");
     int mirrorMaxBodyBytes = arguments.integer("--mirror-max-body-bytes");
-    long shutdownDelaySeconds = arguments.longInteger("--shutdown-delay-s");
+    long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
 
     if (configPollMillis < 1
         || healthIntervalMillis < 1

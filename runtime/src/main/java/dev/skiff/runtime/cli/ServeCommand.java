@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,7 +90,14 @@ final class ServeCommand implements Mode {
             "--feedback-log-files",
             "n",
             Integer.toString(FeedbackLogOptions.DEFAULT_FILES),
-            "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: {default}.");
+            "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: {default}.")
+        .option(
+            RuntimeCommand.SHUTDOWN_DELAY_S,
+            "s",
+            "0",
+            "On SIGTERM, keep serving this long with readiness 503 and every response closing"
+                + " its connection, so clients move to other pods before the server stops."
+                + " Default: {default}.");
   }
 
   @Override
@@ -117,15 +125,19 @@ final class ServeCommand implements Mode {
     Path feedbackLog = arguments.path("--feedback-log");
     long feedbackLogMaxBytes = arguments.longInteger("--feedback-log-max-bytes");
     int feedbackLogFiles = arguments.integer("--feedback-log-files");
+    long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
 
     if (intraOpThreads < 1 || maxPayloadBytes < 1 || maxConnections < 1) {
       throw new UsageException(
           "--intra-op-threads, --max-payload-bytes and --max-connections must be > 0");
     }
-    if (maxImagePixels < 1 || feedbackLogMaxBytes < 1 || feedbackLogFiles < 0) {
+    if (maxImagePixels < 1
+        || feedbackLogMaxBytes < 1
+        || feedbackLogFiles < 0
+        || shutdownDelaySeconds < 0) {
       throw new UsageException(
           "--max-image-pixels and --feedback-log-max-bytes must be > 0,"
-              + " --feedback-log-files >= 0");
+              + " --feedback-log-files and --shutdown-delay-s >= 0");
     }
     List<String> tokens;
     try {
@@ -168,8 +180,9 @@ final class ServeCommand implements Mode {
       err.println("cannot serve: " + e.getMessage());
       return 1;
     }
+    Duration shutdownDelay = Duration.ofSeconds(shutdownDelaySeconds);
     return UntilShutdown.run(
-        server,
+        () -> server.close(shutdownDelay),
         "Skiff runtime listening on http://localhost:"
             + server.port()
             + "  (Swagger UI: http://localhost:"

@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param maxBytes largest object accepted
  * @param maxArchiveEntries most entries an archive may have
  * @param maxExtractedBytes most bytes an archive may unpack to
+ * @param unpackArchives whether a .tar.gz, .tgz, .tar or .zip file is unpacked into the folder; off
+ *     keeps it as it is (a Deeplearning4j ModelSerializer .zip is the model itself)
  * @param allowPrivateAddresses whether http(s) URIs may point at loopback or private addresses
  * @param pvcRoot where the operator mounts the claim named by {@code pvc://} URIs
  * @param s3Endpoint endpoint of an S3-compatible store, or null for AWS
@@ -33,6 +35,7 @@ public record FetchOptions(
     long maxBytes,
     int maxArchiveEntries,
     long maxExtractedBytes,
+    boolean unpackArchives,
     boolean allowPrivateAddresses,
     Path pvcRoot,
     URI s3Endpoint,
@@ -89,6 +92,7 @@ public record FetchOptions(
     private long maxBytes = DEFAULT_MAX_BYTES;
     private int maxArchiveEntries = DEFAULT_MAX_ARCHIVE_ENTRIES;
     private long maxExtractedBytes = DEFAULT_MAX_EXTRACTED_BYTES;
+    private boolean unpackArchives = true;
     private boolean allowPrivateAddresses;
     private Path pvcRoot = Path.of(RuntimeCommand.DEFAULT_PVC_ROOT);
     private URI s3Endpoint;
@@ -138,6 +142,11 @@ public record FetchOptions(
       return this;
     }
 
+    public Builder unpackArchives(boolean value) {
+      this.unpackArchives = value;
+      return this;
+    }
+
     public Builder allowPrivateAddresses(boolean value) {
       this.allowPrivateAddresses = value;
       return this;
@@ -178,6 +187,7 @@ public record FetchOptions(
           maxBytes,
           maxArchiveEntries,
           maxExtractedBytes,
+          unpackArchives,
           allowPrivateAddresses,
           pvcRoot,
           s3Endpoint,

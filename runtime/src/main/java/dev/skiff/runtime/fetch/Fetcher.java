@@ -109,7 +109,7 @@ public final class Fetcher implements AutoCloseable {
               + model.redacted()
               + ")");
     }
-    ArchiveKind kind = model.archiveKind();
+    ArchiveKind kind = options.unpackArchives() ? model.archiveKind() : ArchiveKind.NONE;
     if (kind == ArchiveKind.NONE) {
       move(file, content.resolve(model.fileName()));
     } else {

@@ -2,6 +2,7 @@ package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.web.ConnectionDrain;
 import dev.skiff.runtime.web.ErrorMapping;
 import dev.skiff.runtime.web.HttpLimits;
 import dev.skiff.runtime.web.RequestIds;
@@ -46,7 +47,7 @@ public final class RouterServer implements AutoCloseable {
   private final ConfigWatcher watcher;
   private final HealthChecker health;
   private final WebServer server;
-  private volatile boolean draining;
+  private final ConnectionDrain drain = new ConnectionDrain();
 
   private RouterServer(RouterOptions options) {
     this.options = options;
@@ -149,9 +150,10 @@ public final class RouterServer implements AutoCloseable {
 
   private void routing(
       HttpRouting.Builder routing, Router router, RouterMetrics metrics, ProxyHandler proxy) {
+    routing.addFilter(drain);
     routing.addFilter(new RequestIds());
     routing
-        .register(new RouterHealthService(router, watcher::lastError, () -> draining))
+        .register(new RouterHealthService(router, watcher::lastError, drain::isDraining))
         .get(
             RuntimeHttp.METRICS,
             (req, res) -> {
@@ -177,19 +179,14 @@ public final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: answers not-ready for {@code shutdownDelay} (so the router leaves the
-   * Service's endpoints), then stops accepting and lets requests in flight finish.
+   * Stops gracefully: for {@code shutdownDelay} it keeps serving, answers not-ready (so the router
+   * leaves the Service's endpoints) and closes each connection after its response (so clients
+   * reconnect elsewhere, see {@link ConnectionDrain}); then it stops accepting and lets requests in
+   * flight finish.
    */
   @Override
   public void close() {
-    draining = true;
-    if (!options.shutdownDelay().isZero()) {
-      try {
-        Thread.sleep(options.shutdownDelay());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    drain.drainFor(options.shutdownDelay());
     server.stop();
     watcher.close();
     health.close();

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.function.BooleanSupplier;
 
 /**
  * Kubernetes probes: live while the process serves HTTP; ready only when every model is loaded and
@@ -18,9 +19,12 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class HealthService implements HttpService {
   private final ModelRepository repository;
+  private final BooleanSupplier shuttingDown;
 
-  public HealthService(ModelRepository repository) {
+  /** {@code shuttingDown}: whether the server is draining before it stops (ready is then 503). */
+  public HealthService(ModelRepository repository, BooleanSupplier shuttingDown) {
     this.repository = repository;
+    this.shuttingDown = shuttingDown;
   }
 
   @Override
@@ -30,8 +34,12 @@ public final class HealthService implements HttpService {
   }
 
   private void ready(ServerRequest req, ServerResponse res) {
-    boolean ready = repository.isReady();
+    boolean stopping = shuttingDown.getAsBoolean();
+    boolean ready = repository.isReady() && !stopping;
     ObjectNode body = status(ready ? "UP" : "DOWN");
+    if (stopping) {
+      body.put("reason", "shutting down");
+    }
     ObjectNode models = body.putObject("models");
     for (ServedModel model : repository.models()) {
       ObjectNode versions = models.putObject(model.name());

@@ -17,6 +17,7 @@ import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.protocol.V1JsonCodec;
 import dev.skiff.runtime.protocol.V2JsonCodec;
 import dev.skiff.runtime.web.ApiException;
+import dev.skiff.runtime.web.ConnectionDrain;
 import dev.skiff.runtime.web.ErrorMapping;
 import dev.skiff.runtime.web.HttpLimits;
 import dev.skiff.runtime.web.RequestIds;
@@ -41,6 +42,7 @@ public final class ModelServer implements AutoCloseable {
   private final WebServer server;
   private final Thread loader;
   private final FeedbackLog feedbackLog;
+  private final ConnectionDrain drain;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ModelServer(
@@ -48,7 +50,9 @@ public final class ModelServer implements AutoCloseable {
       InferenceExecutor executor,
       WebServer server,
       Thread loader,
-      FeedbackLog feedbackLog) {
+      FeedbackLog feedbackLog,
+      ConnectionDrain drain) {
+    this.drain = drain;
     this.repository = repository;
     this.executor = executor;
     this.server = server;
@@ -99,6 +103,7 @@ public final class ModelServer implements AutoCloseable {
                         (version, seconds) ->
                             metrics.modelLoaded(
                                 version.modelName(), version.name(), version.isReady(), seconds)));
+    ConnectionDrain drain = new ConnectionDrain();
     WebServer server;
     try {
       server =
@@ -107,7 +112,7 @@ public final class ModelServer implements AutoCloseable {
                   options.port(),
                   options.maxPayloadBytes(),
                   options.maxConnections())
-              .routing(r -> routing(r, options, repository, inference, metrics, feedback))
+              .routing(r -> routing(r, options, repository, inference, metrics, feedback, drain))
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -126,7 +131,7 @@ public final class ModelServer implements AutoCloseable {
             + ":"
             + server.port()
             + " (Swagger UI at /docs)");
-    return new ModelServer(repository, executor, server, loader, feedbackLog);
+    return new ModelServer(repository, executor, server, loader, feedbackLog, drain);
   }
 
   private static void joinQuietly(Thread thread) {
@@ -144,10 +149,12 @@ public final class ModelServer implements AutoCloseable {
       ModelRepository repository,
       InferenceService inference,
       RuntimeMetrics metrics,
-      FeedbackRecorder feedback) {
+      FeedbackRecorder feedback,
+      ConnectionDrain drain) {
     String version = Version.current();
     VersionLookup versions = new VersionLookup(repository);
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
+    routing.addFilter(drain);
     routing.addFilter(new RequestIds());
     routing.addFilter(new RequestAccounting(metrics));
     if (!options.authTokens().isEmpty()) {
@@ -158,7 +165,7 @@ public final class ModelServer implements AutoCloseable {
         .register("/v1", new ImageService(versions, inference, v2Codec))
         .register("/v1", new FeedbackService(repository, feedback))
         .register("/v1", new V1Service(versions, inference, new V1JsonCodec(v2Codec)))
-        .register(new HealthService(repository))
+        .register(new HealthService(repository, drain::isDraining))
         .register(new MetricsService(metrics))
         .register(
             "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
@@ -186,9 +193,19 @@ public final class ModelServer implements AutoCloseable {
 
   @Override
   public void close() {
+    close(Duration.ZERO);
+  }
+
+  /**
+   * Stops after draining for {@code drainFor}: requests are still served, readiness is 503 and
+   * every response closes its connection ({@link ConnectionDrain}); then the server stops and lets
+   * requests in flight finish.
+   */
+  public void close(Duration drainFor) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    drain.drainFor(drainFor);
     server.stop();
     executor.close();
     repository.close();

@@ -30,6 +30,9 @@ public final class HttpLimits {
         .writeBufferSize(WRITE_BUFFER_BYTES)
         .backlog(BACKLOG)
         .shutdownGracePeriod(Duration.ofSeconds(10))
+        // The mode's own shutdown hook stops the server, after draining (ConnectionDrain).
+        // Helidon's hook would stop it at SIGTERM+0, refusing every request of the drain.
+        .shutdownHook(false)
         .directHandlers(ErrorMapping.directHandlers());
   }
 }

@@ -286,6 +286,17 @@ class FetchIT {
   }
 
   @Test
+  void withoutUnpackingAZipIsKeptAsTheModelFile() throws Exception {
+    // A Deeplearning4j ModelSerializer .zip is the model, not an archive of one.
+    try (Fetcher fetcher = new Fetcher(options().unpackArchives(false).build())) {
+      FetchResult zip = fetcher.fetch(base + "/files/good.zip", dest());
+      assertThat(zip.extracted()).isFalse();
+    }
+    assertThat(dest().resolve("good.zip")).hasBinaryContent(FILES.get("good.zip"));
+    assertThat(dest().resolve("model.onnx")).doesNotExist();
+  }
+
+  @Test
   void hostileArchivesAreBadArchiveAndWriteNothingOutside() throws IOException {
     for (String name :
         new String[] {

@@ -20,6 +20,15 @@ public final class RuntimeCommand {
   /** serve: file with one bearer token per line. */
   public static final String AUTH_TOKENS_FILE = "--auth-tokens-file";
 
+  /**
+   * serve, route: seconds to keep answering after SIGTERM, with readiness failing and every
+   * response closing its connection, so clients move to other pods before the server stops.
+   */
+  public static final String SHUTDOWN_DELAY_S = "--shutdown-delay-s";
+
+  /** fetch: whether a .zip/.tar.gz download is unpacked ({@code --unpack=false} keeps it). */
+  public static final String UNPACK = "--unpack";
+
   /** fetch: the sha256 the downloaded file must have. */
   public static final String SHA256 = "--sha256";
 
@@ -66,6 +75,12 @@ public final class RuntimeCommand {
       return this;
     }
 
+    public Serve shutdownDelaySeconds(long seconds) {
+      args.add(SHUTDOWN_DELAY_S);
+      args.add(Long.toString(seconds));
+      return this;
+    }
+
     public Serve authTokensFile(String file) {
       args.add(AUTH_TOKENS_FILE);
       args.add(file);
@@ -94,6 +109,12 @@ public final class RuntimeCommand {
       return this;
     }
 
+    /** Keep an archive as the file it is (a Deeplearning4j ModelSerializer zip). */
+    public Fetch keepArchive() {
+      args.add(UNPACK + "=false");
+      return this;
+    }
+
     public Fetch pvcRoot(String directory) {
       args.add(PVC_ROOT);
       args.add(directory);
@@ -119,6 +140,12 @@ public final class RuntimeCommand {
     public Route port(int port) {
       args.add(PORT);
       args.add(Integer.toString(port));
+      return this;
+    }
+
+    public Route shutdownDelaySeconds(long seconds) {
+      args.add(SHUTDOWN_DELAY_S);
+      args.add(Long.toString(seconds));
       return this;
     }
 

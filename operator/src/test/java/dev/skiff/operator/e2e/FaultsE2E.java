@@ -1,0 +1,291 @@
+package dev.skiff.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.VersionStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario d: faults. A serving pod deleted under load; a version whose file has the wrong sha256
+ * and one whose URI answers 404, named in status within 60 s while the serving version keeps
+ * answering; the operator pod deleted mid-rollout five times, after which everything converges with
+ * no duplicate or orphaned child. Each test has its own ModelDeployment.
+ */
+class FaultsE2E extends RealNodeSupport {
+
+  private Load steadyLoad(String name, String url) throws Exception {
+    String body = irisRequest();
+    return Load.start(
+        name,
+        http,
+        () -> post(url + "/v2/models/iris/infer", body),
+        4,
+        200_000,
+        Duration.ofMinutes(6),
+        150);
+  }
+
+  @Test
+  void deletingOneOfTwoServingPodsUnderLoad() throws Exception {
+    String md = "iris-ha";
+    apply(iris(md, version("v1", "iris/v1/model.onnx", null, "replicas: 2"), ""));
+    awaitReady(md);
+    awaitAnswer(md, "/v2/health/ready");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> pods(md, "v1").stream().filter(FaultsE2E::ready).count() == 2);
+    Load load = steadyLoad("pod-delete", serviceUrl(md));
+    Thread.sleep(3_000);
+
+    Pod victim = pods(md, "v1").getFirst();
+    client.pods().inNamespace(namespace).resource(victim).delete();
+    long start = System.nanoTime();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .alias("the deleted pod replaced")
+        .until(
+            () -> {
+              List<Pod> all =
+                  client
+                      .pods()
+                      .inNamespace(namespace)
+                      .withLabel(INSTANCE_LABEL, md)
+                      .list()
+                      .getItems();
+              return all.stream()
+                      .noneMatch(
+                          p -> p.getMetadata().getName().equals(victim.getMetadata().getName()))
+                  && all.stream().filter(FaultsE2E::ready).count() == 2;
+            });
+    Duration replaced = Duration.ofNanos(System.nanoTime() - start);
+    Thread.sleep(3_000);
+    Load.Result r = load.stop();
+    System.out.println("pod delete: " + r.summary() + " " + r.failureExamples());
+    Figures.record(
+        "d. faults", "serving pod deleted → replaced and gone", ServeE2E.seconds(replaced));
+    Figures.record(
+        "d. faults",
+        "requests while one of 2 pods was deleted",
+        r.sent() + " sent, " + r.failed() + " failed " + r.failures());
+    assertThat(r.failed()).as("failed requests: %s", r.failureExamples()).isZero();
+  }
+
+  @Test
+  void wrongChecksumAndMissingFileAreNamedWhileTheServingVersionAnswers() throws Exception {
+    String md = "iris-faults";
+    apply(iris(md, version("v1", "iris/v1/model.onnx", 100, ""), ""));
+    awaitReady(md);
+    awaitAnswer(md, "/v2/health/ready");
+    Load load = steadyLoad("faults", serviceUrl(md));
+
+    String wrongSha = "0".repeat(64);
+    patch(
+        md,
+        """
+        [{"op": "add", "path": "/spec/versions/-", "value":
+           {"name": "v2", "uri": "%s", "sha256": "%s", "weight": 0}},
+         {"op": "add", "path": "/spec/versions/-", "value":
+           {"name": "v3", "uri": "%s", "weight": 0}}]"""
+            .formatted(store.uri("iris/v2/model.onnx"), wrongSha, store.uri("iris/none.onnx")));
+    long start = System.nanoTime();
+    ModelDeployment named =
+        awaitStatus(
+            md,
+            Duration.ofSeconds(60),
+            m ->
+                reason(m, "v2").filter(r -> r.contains("ChecksumMismatch")).isPresent()
+                    && reason(m, "v3").filter(r -> r.contains("NotFound")).isPresent(),
+            "v2 ChecksumMismatch and v3 NotFound in status");
+    Duration toNamed = Duration.ofNanos(System.nanoTime() - start);
+    Thread.sleep(3_000);
+    Load.Result r = load.stop();
+    System.out.println("faults: " + r.summary() + " " + r.failureExamples());
+    Figures.record("d. faults", "wrong sha256 and 404 named in status", ServeE2E.seconds(toNamed));
+    Figures.record(
+        "d. faults",
+        "requests to v1 meanwhile",
+        r.sent() + " sent, " + r.failed() + " failed " + r.failures());
+    assertThat(condition(named, "Degraded").map(c -> c.getMessage()).orElse(""))
+        .as("Degraded condition")
+        .contains("v2")
+        .contains("v3");
+    assertThat(r.failed()).as("failed requests: %s", r.failureExamples()).isZero();
+  }
+
+  @Test
+  void deletingTheOperatorPodMidRolloutFiveTimesConverges() throws Exception {
+    String md = "iris-restart";
+    apply(iris(md, version("v1", "iris/v1/model.onnx", 100, ""), ""));
+    awaitReady(md);
+    List<String> changes =
+        List.of(
+            // a second version: Deployment, Service, HPA, router, router ConfigMap
+            """
+            [{"op": "replace", "path": "/spec/versions/0/weight", "value": 90},
+             {"op": "add", "path": "/spec/versions/-", "value":
+               {"name": "v2", "uri": "%s", "sha256": "%s", "weight": 10}}]"""
+                .formatted(store.uri("iris/v2/model.onnx"), store.sha256("iris/v2/model.onnx")),
+            // new settings: both versions roll
+            "[{\"op\": \"replace\", \"path\": \"/spec/schema/labels\", \"value\": [\"a\", \"b\","
+                + " \"c\"]}]",
+            """
+            [{"op": "replace", "path": "/spec/versions/0/weight", "value": 50},
+             {"op": "replace", "path": "/spec/versions/1/weight", "value": 50}]""",
+            // v1 goes (drains first), and with it the router
+            """
+            [{"op": "replace", "path": "/spec/versions/1/weight", "value": 100},
+             {"op": "remove", "path": "/spec/versions/0"}]""",
+            "[{\"op\": \"replace\", \"path\": \"/spec/schema/labels\", \"value\": [\"setosa\","
+                + " \"versicolor\", \"virginica\"]}]");
+    for (String change : changes) {
+      patch(md, change);
+      restartOperator();
+    }
+    long start = System.nanoTime();
+    awaitReady(md);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .alias("children of " + md + " converged")
+        .untilAsserted(() -> assertChildrenAreExactly(md));
+    Duration converged = Duration.ofNanos(System.nanoTime() - start);
+    Figures.record(
+        "d. faults",
+        "operator pod deleted mid-rollout 5 times → converged",
+        ServeE2E.seconds(converged) + " after the 5th restart, no duplicate or orphan");
+    ModelDeployment last = md(md);
+    assertThat(last.getStatus().getVersions())
+        .extracting(VersionStatus::getName)
+        .containsExactly("v2");
+  }
+
+  /** Exactly the children one version (v2) needs: no router, nothing of v1, nothing twice. */
+  private void assertChildrenAreExactly(String md) {
+    Map<String, List<? extends HasMetadata>> children =
+        Map.of(
+            "Deployment",
+            client
+                .apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withLabel(INSTANCE_LABEL, md)
+                .list()
+                .getItems(),
+            "Service",
+            client
+                .services()
+                .inNamespace(namespace)
+                .withLabel(INSTANCE_LABEL, md)
+                .list()
+                .getItems(),
+            "ConfigMap",
+            client
+                .configMaps()
+                .inNamespace(namespace)
+                .withLabel(INSTANCE_LABEL, md)
+                .list()
+                .getItems(),
+            "HorizontalPodAutoscaler",
+            client
+                .autoscaling()
+                .v2()
+                .horizontalPodAutoscalers()
+                .inNamespace(namespace)
+                .withLabel(INSTANCE_LABEL, md)
+                .list()
+                .getItems());
+    assertThat(names(children.get("Deployment"))).containsExactly(md + "-v2");
+    assertThat(names(children.get("Service"))).containsExactlyInAnyOrder(md, md + "-v2");
+    assertThat(names(children.get("ConfigMap"))).containsExactly(md + "-settings");
+    assertThat(names(children.get("HorizontalPodAutoscaler"))).containsExactly(md + "-v2");
+    for (List<? extends HasMetadata> list : children.values()) {
+      for (HasMetadata child : list) {
+        assertThat(child.getMetadata().getOwnerReferences())
+            .as("owner of %s", child.getMetadata().getName())
+            .singleElement()
+            .satisfies(o -> assertThat(o.getName()).isEqualTo(md));
+      }
+    }
+    Deployment v2 = (Deployment) children.get("Deployment").getFirst();
+    List<ReplicaSet> active =
+        client
+            .apps()
+            .replicaSets()
+            .inNamespace(namespace)
+            .withLabel(INSTANCE_LABEL, md)
+            .list()
+            .getItems()
+            .stream()
+            .filter(rs -> rs.getSpec().getReplicas() != null && rs.getSpec().getReplicas() > 0)
+            .toList();
+    assertThat(active).as("ReplicaSets with replicas").hasSize(1);
+    assertThat(v2.getStatus().getReadyReplicas()).isEqualTo(1);
+    assertThat(pods(md, null)).as("pods").hasSize(1);
+  }
+
+  private static Set<String> names(List<? extends HasMetadata> items) {
+    return items.stream()
+        .map(i -> i.getMetadata().getName())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** Deletes the operator's pod and waits until its replacement is ready. */
+  private void restartOperator() {
+    var pods =
+        client
+            .pods()
+            .inNamespace(OPERATOR_NAMESPACE)
+            .withLabels(
+                client
+                    .apps()
+                    .deployments()
+                    .inNamespace(OPERATOR_NAMESPACE)
+                    .withName(OPERATOR_DEPLOYMENT)
+                    .get()
+                    .getSpec()
+                    .getSelector()
+                    .getMatchLabels());
+    Set<String> old = names(pods.list().getItems());
+    pods.delete();
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .alias("a new operator pod ready")
+        .until(
+            () -> {
+              List<Pod> now = pods.list().getItems();
+              return now.stream().noneMatch(p -> old.contains(p.getMetadata().getName()))
+                  && now.stream().anyMatch(FaultsE2E::ready);
+            });
+  }
+
+  private static Optional<String> reason(ModelDeployment md, String version) {
+    return md.getStatus().getVersions() == null
+        ? Optional.empty()
+        : md.getStatus().getVersions().stream()
+            .filter(v -> version.equals(v.getName()))
+            .findFirst()
+            .map(v -> v.getReason() + ": " + v.getMessage());
+  }
+
+  static boolean ready(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+}
