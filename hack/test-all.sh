@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, in the order a failure is cheapest to find.
 #   1. generated files are fresh (dashboards; the CRD is checked by the Maven build)
-#   2. the local Kubernetes control plane is up (hack/cluster/up.sh; built once, cached)
-#   3. ./mvnw verify: unit tests, real-server ITs, third-party Python clients, operator ITs on the
-#      real API server
-#   4. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
-#   5. the Helm chart against the same API server
-#   6. the end-to-end tier on a real node (hack/e2e/run.sh): both images built from this tree with
+#   2. ./mvnw test: format check (Spotless), compile with Error Prone, unit tests; no cluster yet
+#   3. the local Kubernetes control plane is up (hack/cluster/up.sh; built once, cached)
+#   4. ./mvnw verify without the unit tests again: real-server ITs, third-party Python clients,
+#      operator ITs on the real API server
+#   5. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
+#   6. the Helm chart against the same API server
+#   7. the end-to-end tier on a real node (hack/e2e/run.sh): both images built from this tree with
 #      no layer of an earlier build, the real node joined, the chart installed, *E2E run
 # The control plane (and its real node) is stopped on exit unless SKIFF_KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 hack/dashboards.py --check
+./mvnw -B -ntp test
 
 started_cluster=0
 if ! bash hack/cluster/up.sh; then
@@ -28,7 +30,7 @@ trap stop_cluster EXIT
 source .cluster/env
 
 python=$(bash hack/python-clients.sh)
-./mvnw -B -ntp verify -Dskiff.python="$python"
+./mvnw -B -ntp verify -DskipUnitTests -Dskiff.python="$python"
 bash hack/test-aot.sh
 bash hack/test-helm.sh
 SKIFF_IMAGES_NO_CACHE=1 bash hack/e2e/run.sh

@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class OperatorMetricsTest {
   /** A status with the given (type, status) pairs. */
   private static ModelDeploymentStatus status(String... typeAndStatus) {
     ModelDeploymentStatus status = new ModelDeploymentStatus();
-    List<Condition> conditions = new java.util.ArrayList<>();
+    List<Condition> conditions = new ArrayList<>();
     for (int i = 0; i < typeAndStatus.length; i += 2) {
       conditions.add(
           new ConditionBuilder()

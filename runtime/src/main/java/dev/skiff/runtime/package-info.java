@@ -1,2 +1,2 @@
-/** The Skiff inference runtime: command line and server assembly. */
+/** The Skiff inference runtime's entry point; the modes are in {@link dev.skiff.runtime.cli}. */
 package dev.skiff.runtime;

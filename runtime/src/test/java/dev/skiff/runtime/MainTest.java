@@ -2,6 +2,7 @@ package dev.skiff.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.runtime.web.Version;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,8 @@ package dev.skiff.operator.desired;
 import dev.skiff.api.v1alpha1.Autoscaling;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.spec.Versions;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 

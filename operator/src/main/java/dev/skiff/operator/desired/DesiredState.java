@@ -2,6 +2,9 @@ package dev.skiff.operator.desired;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.spec.Versions;
+import dev.skiff.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -31,6 +34,8 @@ public record DesiredState(
     boolean gatewayApiInstalled) {
 
   /**
+   * Every child of {@code md} for this reconcile's traffic plan.
+   *
    * @param retainedSettings model.yaml keys of draining versions, copied from the settings
    *     ConfigMap in the cluster so their pods can still restart while they drain
    */
@@ -49,7 +54,7 @@ public record DesiredState(
         autoscalers.put(version.getName(), Autoscalers.build(md, version));
       }
     }
-    ConfigMap settings = ModelSettings.configMap(md);
+    ConfigMap settings = SettingsFiles.configMap(md);
     Set<String> draining = plan.draining();
     for (String version : draining) {
       String key = ResourceNames.settingsKey(version);

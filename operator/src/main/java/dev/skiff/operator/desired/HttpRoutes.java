@@ -1,9 +1,12 @@
 package dev.skiff.operator.desired;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.v1alpha1.GatewayRouting;
 import dev.skiff.api.v1alpha1.Mirror;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ParentRef;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRefBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -25,8 +28,6 @@ import java.util.Objects;
  * X-Model-Version: <v>} so pinning works through the Gateway as it does through the router.
  */
 public final class HttpRoutes {
-
-  public static final String VERSION_HEADER = "X-Model-Version";
 
   private HttpRoutes() {}
 
@@ -58,7 +59,7 @@ public final class HttpRoutes {
               .addNewMatch()
               .addNewHeader()
               .withType("Exact")
-              .withName(VERSION_HEADER)
+              .withName(RuntimeHttp.MODEL_VERSION_HEADER)
               .withValue(v.name())
               .endHeader()
               .endMatch()

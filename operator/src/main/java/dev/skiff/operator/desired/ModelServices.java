@@ -2,6 +2,8 @@ package dev.skiff.operator.desired;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import java.util.Map;

@@ -1,12 +1,14 @@
 package dev.skiff.operator.desired;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.skiff.api.contract.ContractYaml;
+import dev.skiff.api.contract.RouterConfigFile;
+import dev.skiff.api.contract.RuntimeCommand;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.v1alpha1.Mirror;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.traffic.TrafficPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -14,7 +16,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,50 +30,37 @@ import java.util.Objects;
  */
 public final class RouterResources {
 
-  public static final String CONTAINER = "router";
   public static final String CONFIG_DIR = "/etc/skiff/router";
   public static final String CONFIG_FILE = CONFIG_DIR + "/" + ResourceNames.ROUTER_CONFIG_KEY;
   public static final int MIN_REPLICAS = 1;
   public static final int MAX_REPLICAS = 3;
   public static final int TARGET_CPU = 70;
 
-  private static final ObjectMapper YAML =
-      new ObjectMapper(
-          YAMLFactory.builder()
-              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .build());
-
   private RouterResources() {}
 
-  /** The router config file (format of docs/router.md), versions in plan order. */
-  public static String render(ModelDeployment md, TrafficPlan plan) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("model", ResourceNames.modelName(md));
-    List<Map<String, Object>> versions = new ArrayList<>();
+  /** The router config file (docs/router.md), versions in plan order. */
+  public static RouterConfigFile config(ModelDeployment md, TrafficPlan plan) {
+    List<RouterConfigFile.Version> versions = new ArrayList<>();
     plan.configWeights()
         .forEach(
-            (name, weight) -> {
-              Map<String, Object> v = new LinkedHashMap<>();
-              v.put("name", name);
-              v.put("url", ResourceNames.versionUrl(md, name));
-              v.put("weight", weight);
-              versions.add(v);
-            });
-    doc.put("versions", versions);
+            (name, weight) ->
+                versions.add(
+                    new RouterConfigFile.Version(
+                        name, ResourceNames.versionUrl(md, name), weight)));
     Mirror mirror =
         md.getSpec().getTraffic() == null ? null : md.getSpec().getTraffic().getMirror();
-    if (mirror != null) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("version", mirror.getVersion());
-      m.put("percent", Objects.requireNonNullElse(mirror.getPercent(), 100));
-      doc.put("mirror", m);
-    }
-    try {
-      return YAML.writeValueAsString(doc);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new RouterConfigFile(
+        ResourceNames.modelName(md),
+        versions,
+        mirror == null
+            ? null
+            : new RouterConfigFile.Mirror(
+                mirror.getVersion(), Objects.requireNonNullElse(mirror.getPercent(), 100)));
+  }
+
+  /** The router config file's text. */
+  public static String render(ModelDeployment md, TrafficPlan plan) {
+    return ContractYaml.write(config(md, plan));
   }
 
   public static ConfigMap configMap(ModelDeployment md, TrafficPlan plan) {
@@ -94,7 +82,7 @@ public final class RouterResources {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", String.valueOf(ResourceNames.HTTP_PORT));
-    annotations.put("prometheus.io/path", "/metrics");
+    annotations.put("prometheus.io/path", RuntimeHttp.METRICS);
     return new DeploymentBuilder()
         .withMetadata(Owners.childMeta(md, ResourceNames.router(md), labels))
         .withNewSpec()
@@ -119,18 +107,15 @@ public final class RouterResources {
         .withImagePullSecrets(runtime.getImagePullSecrets())
         .withTerminationGracePeriodSeconds((long) RuntimeDeployments.TERMINATION_GRACE_SECONDS)
         .addNewContainer()
-        .withName(CONTAINER)
+        .withName(ResourceNames.ROUTER_CONTAINER)
         .withImage(image)
         .withImagePullPolicy(
             runtime.getImagePullPolicy() == null ? null : runtime.getImagePullPolicy().name())
         .withArgs(
-            "route",
-            "--config",
-            CONFIG_FILE,
-            "--port",
-            String.valueOf(ResourceNames.HTTP_PORT),
-            "--shutdown-delay-s",
-            String.valueOf(RuntimeDeployments.SHUTDOWN_DELAY_SECONDS))
+            RuntimeCommand.route(CONFIG_FILE)
+                .port(ResourceNames.HTTP_PORT)
+                .shutdownDelaySeconds(RuntimeDeployments.SHUTDOWN_DELAY_SECONDS)
+                .args())
         .addNewPort()
         .withName(ResourceNames.HTTP_PORT_NAME)
         .withContainerPort(ResourceNames.HTTP_PORT)
@@ -150,9 +135,9 @@ public final class RouterResources {
         .withName("tmp")
         .withMountPath("/tmp")
         .endVolumeMount()
-        .withStartupProbe(RuntimeDeployments.httpProbe("/health/ready", 1, 60))
-        .withReadinessProbe(RuntimeDeployments.httpProbe("/health/ready", 5, 3))
-        .withLivenessProbe(RuntimeDeployments.httpProbe("/health/live", 10, 3))
+        .withStartupProbe(RuntimeDeployments.httpProbe(RuntimeHttp.HEALTH_READY, 1, 60))
+        .withReadinessProbe(RuntimeDeployments.httpProbe(RuntimeHttp.HEALTH_READY, 5, 3))
+        .withLivenessProbe(RuntimeDeployments.httpProbe(RuntimeHttp.HEALTH_LIVE, 10, 3))
         .withNewLifecycle()
         .withNewPreStop()
         .withNewSleep()

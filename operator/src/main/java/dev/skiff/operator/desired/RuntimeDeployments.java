@@ -1,11 +1,20 @@
 package dev.skiff.operator.desired;
 
+import dev.skiff.api.contract.Device;
+import dev.skiff.api.contract.ModelFormat;
+import dev.skiff.api.contract.PvcUri;
+import dev.skiff.api.contract.RepositoryLayout;
+import dev.skiff.api.contract.RuntimeCommand;
+import dev.skiff.api.contract.RuntimeEnvironment;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.v1alpha1.Auth;
 import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.api.v1alpha1.ModelFormat;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
+import dev.skiff.operator.spec.GpuResources;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.spec.Versions;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -41,13 +50,9 @@ import java.util.Objects;
  */
 public final class RuntimeDeployments {
 
-  public static final String FETCH_CONTAINER = "fetch-model";
-  public static final String SERVER_CONTAINER = "model-server";
   public static final String MODELS_DIR = "/models";
   public static final String TOKENS_DIR = "/var/run/skiff/tokens";
   public static final String TOKENS_FILE = TOKENS_DIR + "/tokens";
-  public static final String PVC_MOUNT_ROOT = "/mnt/skiff-pvc";
-  public static final String GPU_RESOURCE = "nvidia.com/gpu";
   public static final int TERMINATION_GRACE_SECONDS = 30;
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 
@@ -84,14 +89,14 @@ public final class RuntimeDeployments {
         Objects.requireNonNullElseGet(md.getSpec().getRuntime(), RuntimeSpec::new);
     String image = runtime.getImage() != null ? runtime.getImage() : defaults.image();
     String model = ResourceNames.modelName(md);
-    String settings = ModelSettings.render(md, version);
+    String settings = SettingsFiles.render(md, version);
     Map<String, String> podLabels = ResourceNames.versionLabels(md, version.getName());
 
     Map<String, String> podAnnotations = new LinkedHashMap<>();
     podAnnotations.put("prometheus.io/scrape", "true");
     podAnnotations.put("prometheus.io/port", String.valueOf(ResourceNames.HTTP_PORT));
-    podAnnotations.put("prometheus.io/path", "/metrics");
-    podAnnotations.put(ResourceNames.ANNOTATION_SETTINGS_HASH, ModelSettings.hash(settings));
+    podAnnotations.put("prometheus.io/path", RuntimeHttp.METRICS);
+    podAnnotations.put(ResourceNames.ANNOTATION_SETTINGS_HASH, SettingsFiles.hash(settings));
 
     List<Volume> volumes = new ArrayList<>();
     volumes.add(
@@ -121,32 +126,28 @@ public final class RuntimeDeployments {
     serverMounts.add(
         new VolumeMountBuilder()
             .withName(VOLUME_SETTINGS)
-            .withMountPath(MODELS_DIR + "/" + model + "/model.yaml")
+            .withMountPath(RepositoryLayout.settingsFile(MODELS_DIR, model))
             .withSubPath(ResourceNames.settingsKey(version.getName()))
             .withReadOnly(true)
             .build());
 
-    String uri = version.getUri();
-    PvcUri pvc = PvcUri.parse(uri);
-    if (pvc != null) {
-      volumes.add(
-          new VolumeBuilder()
-              .withName(VOLUME_PVC)
-              .withNewPersistentVolumeClaim(pvc.claim(), true)
-              .build());
-      fetchMounts.add(mount(VOLUME_PVC, PVC_MOUNT_ROOT, true));
-      uri = "file://" + PVC_MOUNT_ROOT + "/" + pvc.path();
-    }
+    // pvc:// goes to the fetcher as it is: it reads the path below the claim's mount, where its
+    // default --pvc-root expects it, and refuses symbolic links that lead out of the volume.
+    PvcUri.parse(version.getUri())
+        .ifPresent(
+            pvc -> {
+              volumes.add(
+                  new VolumeBuilder()
+                      .withName(VOLUME_PVC)
+                      .withNewPersistentVolumeClaim(pvc.claim(), true)
+                      .build());
+              fetchMounts.add(mount(VOLUME_PVC, RuntimeCommand.DEFAULT_PVC_ROOT, true));
+            });
 
-    List<String> serverArgs =
-        new ArrayList<>(
-            List.of(
-                "serve",
-                MODELS_DIR,
-                "--port",
-                String.valueOf(ResourceNames.HTTP_PORT),
-                "--shutdown-delay-s",
-                String.valueOf(SHUTDOWN_DELAY_SECONDS)));
+    RuntimeCommand.Serve serverArgs =
+        RuntimeCommand.serve(MODELS_DIR)
+            .port(ResourceNames.HTTP_PORT)
+            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS);
     Auth auth = md.getSpec().getAuth();
     if (auth != null && auth.getTokenSecretRef() != null) {
       String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");
@@ -162,29 +163,35 @@ public final class RuntimeDeployments {
               .endSecret()
               .build());
       serverMounts.add(mount(VOLUME_TOKENS, TOKENS_DIR, true));
-      serverArgs.addAll(List.of("--auth-tokens-file", TOKENS_FILE));
+      serverArgs.authTokensFile(TOKENS_FILE);
     }
 
-    List<String> fetchArgs =
-        new ArrayList<>(List.of("fetch", uri, MODELS_DIR + "/" + model + "/" + version.getName()));
+    RuntimeCommand.Fetch fetchArgs =
+        RuntimeCommand.fetch(
+            version.getUri(),
+            RepositoryLayout.versionDirectory(MODELS_DIR, model, version.getName()));
     if (version.getSha256() != null) {
-      fetchArgs.addAll(List.of("--sha256", version.getSha256().toLowerCase(Locale.ROOT)));
+      fetchArgs.sha256(version.getSha256().toLowerCase(Locale.ROOT));
     }
     if (isDl4jZip(version)) {
-      fetchArgs.add("--unpack=false");
+      fetchArgs.keepArchive();
     }
 
     List<EnvVar> userEnv = runtime.getEnv() == null ? List.of() : runtime.getEnv();
     List<EnvVar> serverEnv = new ArrayList<>();
-    serverEnv.add(new EnvVar("SKIFF_DEVICE", Versions.isGpu(version) ? "gpu" : "cpu", null));
+    serverEnv.add(
+        new EnvVar(
+            RuntimeEnvironment.DEVICE,
+            (Versions.isGpu(version) ? Device.GPU : Device.CPU).value(),
+            null));
     serverEnv.addAll(userEnv);
 
     Container fetch =
         new ContainerBuilder()
-            .withName(FETCH_CONTAINER)
+            .withName(ResourceNames.FETCH_CONTAINER)
             .withImage(image)
             .withImagePullPolicy(pullPolicy(runtime))
-            .withArgs(fetchArgs)
+            .withArgs(fetchArgs.args())
             .withEnv(userEnv)
             .withVolumeMounts(fetchMounts)
             .withSecurityContext(containerSecurityContext())
@@ -193,10 +200,10 @@ public final class RuntimeDeployments {
 
     Container server =
         new ContainerBuilder()
-            .withName(SERVER_CONTAINER)
+            .withName(ResourceNames.SERVER_CONTAINER)
             .withImage(image)
             .withImagePullPolicy(pullPolicy(runtime))
-            .withArgs(serverArgs)
+            .withArgs(serverArgs.args())
             .withEnv(serverEnv)
             .addNewPort()
             .withName(ResourceNames.HTTP_PORT_NAME)
@@ -205,9 +212,9 @@ public final class RuntimeDeployments {
             .endPort()
             .withResources(resources(md, version))
             .withVolumeMounts(serverMounts)
-            .withStartupProbe(httpProbe("/health/ready", 2, 150))
-            .withReadinessProbe(httpProbe("/health/ready", 5, 3))
-            .withLivenessProbe(httpProbe("/health/live", 10, 3))
+            .withStartupProbe(httpProbe(RuntimeHttp.HEALTH_READY, 2, 150))
+            .withReadinessProbe(httpProbe(RuntimeHttp.HEALTH_READY, 5, 3))
+            .withLivenessProbe(httpProbe(RuntimeHttp.HEALTH_LIVE, 10, 3))
             .withNewLifecycle()
             .withNewPreStop()
             .withNewSleep()
@@ -313,13 +320,6 @@ public final class RuntimeDeployments {
         .build();
   }
 
-  /** Whether a resource name is a GPU the NVIDIA device plugin advertises. */
-  public static boolean isGpuResource(String name) {
-    return name.equals(GPU_RESOURCE)
-        || name.equals("nvidia.com/gpu.shared")
-        || name.startsWith("nvidia.com/mig-");
-  }
-
   /**
    * Version resources (else runtime resources); device gpu adds one GPU to the limits unless they
    * already name a GPU resource. GPUs go in limits only: the scheduler copies them to requests.
@@ -335,11 +335,11 @@ public final class RuntimeDeployments {
       Map<String, Quantity> limits =
           new LinkedHashMap<>(
               base == null || base.getLimits() == null ? Map.of() : base.getLimits());
-      boolean namesGpu = limits.keySet().stream().anyMatch(RuntimeDeployments::isGpuResource);
+      boolean namesGpu = limits.keySet().stream().anyMatch(GpuResources::isGpu);
       if (!namesGpu) {
         GpuSpec gpu = version.getGpu();
         String resource =
-            gpu == null || gpu.getResourceName() == null ? GPU_RESOURCE : gpu.getResourceName();
+            gpu == null || gpu.getResourceName() == null ? GpuResources.GPU : gpu.getResourceName();
         int count = gpu == null || gpu.getCount() == null ? 1 : gpu.getCount();
         limits.put(resource, new Quantity(String.valueOf(count)));
       }
@@ -357,11 +357,12 @@ public final class RuntimeDeployments {
   static List<Toleration> tolerations(RuntimeSpec runtime, ModelVersion version) {
     List<Toleration> tolerations =
         new ArrayList<>(runtime.getTolerations() == null ? List.of() : runtime.getTolerations());
-    boolean hasGpuToleration = tolerations.stream().anyMatch(t -> GPU_RESOURCE.equals(t.getKey()));
+    boolean hasGpuToleration =
+        tolerations.stream().anyMatch(t -> GpuResources.GPU.equals(t.getKey()));
     if (Versions.isGpu(version) && !hasGpuToleration) {
       tolerations.add(
           new TolerationBuilder()
-              .withKey(GPU_RESOURCE)
+              .withKey(GpuResources.GPU)
               .withOperator("Exists")
               .withEffect("NoSchedule")
               .build());
@@ -393,19 +394,5 @@ public final class RuntimeDeployments {
   private static String fileName(String uri) {
     String path = uri == null ? "" : uri.replaceFirst("[?#].*$", "");
     return path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-  }
-
-  /** {@code pvc://<claim>/<path>}: the claim is mounted read-only and fetched as a file. */
-  record PvcUri(String claim, String path) {
-    static PvcUri parse(String uri) {
-      if (uri == null || !uri.startsWith("pvc://")) {
-        return null;
-      }
-      String rest = uri.substring("pvc://".length());
-      int slash = rest.indexOf('/');
-      return slash < 0
-          ? new PvcUri(rest, "")
-          : new PvcUri(rest.substring(0, slash), rest.substring(slash + 1));
-    }
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Pure functions from a ModelDeployment to the Kubernetes objects and status it should have; no API
- * server needed, so each is unit-tested by calling it.
+ * Builders of the Kubernetes objects a ModelDeployment should have (Deployments, Services,
+ * autoscalers, ConfigMaps with the runtime's model.yaml and router.yaml, the HTTPRoute), computed
+ * once per reconcile into {@link dev.skiff.operator.desired.DesiredState}. Pure functions: each is
+ * unit-tested by calling it.
  */
 package dev.skiff.operator.desired;

@@ -2,7 +2,7 @@ package dev.skiff.operator.reconciler;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.desired.DesiredState;
-import dev.skiff.operator.desired.ResourceNames;
+import dev.skiff.operator.spec.ResourceNames;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;

@@ -1,6 +1,7 @@
 package dev.skiff.operator.reconciler;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.status.StatusEvent;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +23,7 @@ final class EventRecorder {
     this.client = client;
   }
 
-  void record(ModelDeployment md, String type, String reason, String message) {
+  void record(ModelDeployment md, StatusEvent e) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     Event event =
         new EventBuilder()
@@ -37,9 +38,9 @@ final class EventRecorder {
             .withNamespace(md.getMetadata().getNamespace())
             .withUid(md.getMetadata().getUid())
             .endInvolvedObject()
-            .withType(type)
-            .withReason(reason)
-            .withMessage(message)
+            .withType(e.type().text())
+            .withReason(e.reason().text())
+            .withMessage(e.message())
             .withFirstTimestamp(now)
             .withLastTimestamp(now)
             .withCount(1)
@@ -50,12 +51,12 @@ final class EventRecorder {
             .build();
     try {
       client.v1().events().inNamespace(md.getMetadata().getNamespace()).resource(event).create();
-    } catch (KubernetesClientException e) {
+    } catch (KubernetesClientException failure) {
       LOG.warn(
           "could not record event {} for {}: {}",
-          reason,
+          e.reason().text(),
           md.getMetadata().getName(),
-          e.getMessage());
+          failure.getMessage());
     }
   }
 }

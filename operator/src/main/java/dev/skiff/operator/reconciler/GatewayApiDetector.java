@@ -1,6 +1,6 @@
 package dev.skiff.operator.reconciler;
 
-import dev.skiff.operator.desired.TrafficStatus;
+import dev.skiff.operator.status.TrafficStatus;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

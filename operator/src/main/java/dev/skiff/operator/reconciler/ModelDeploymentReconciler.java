@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelDeploymentStatus;
 import dev.skiff.operator.desired.DesiredState;
-import dev.skiff.operator.desired.ResourceNames;
 import dev.skiff.operator.desired.RuntimeDefaults;
-import dev.skiff.operator.desired.SpecValidator;
-import dev.skiff.operator.desired.StatusCalculator;
-import dev.skiff.operator.desired.StatusCalculator.TransitionEvent;
-import dev.skiff.operator.desired.TrafficPlan;
-import dev.skiff.operator.desired.TrafficPlanner;
-import dev.skiff.operator.desired.TrafficStatus;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.spec.SpecValidator;
+import dev.skiff.operator.status.StatusCalculator;
+import dev.skiff.operator.status.StatusEvents;
+import dev.skiff.operator.traffic.TrafficPlan;
+import dev.skiff.operator.traffic.TrafficPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +30,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,12 +160,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       control = UpdateControl.noUpdate();
     } else {
       EventRecorder events = new EventRecorder(context.getClient());
-      List<TransitionEvent> transitions =
-          new ArrayList<>(StatusCalculator.transitions(md.getStatus(), next));
-      transitions.addAll(TrafficStatus.events(md.getStatus(), next));
-      for (TransitionEvent e : transitions) {
-        events.record(md, e.type(), e.reason(), e.message());
-      }
+      StatusEvents.between(md.getStatus(), next).forEach(e -> events.record(md, e));
       ModelDeployment patch = new ModelDeployment();
       patch.setMetadata(
           new ObjectMetaBuilder().withName(name(md)).withNamespace(namespace(md)).build());

@@ -1,7 +1,7 @@
 package dev.skiff.operator.reconciler;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.ResourceNames;
+import dev.skiff.operator.spec.ResourceNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

@@ -3,6 +3,7 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import org.junit.jupiter.api.Test;
@@ -68,15 +69,7 @@ class DesiredStateTest {
 
   @Test
   void hpaDefaultsWhenSpecOmitsAutoscaling() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "https://x/m.onnx", autoscaling: {maxReplicas: 7}}]
-            """);
+    ModelDeployment md = Fixtures.file("version-autoscaling.yaml");
     HorizontalPodAutoscaler hpa = Fixtures.desired(md).autoscalers().get("v1");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(1);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(7);

@@ -3,32 +3,21 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.TrafficPlanner.Observed;
+import dev.skiff.operator.Fixtures;
+import dev.skiff.operator.traffic.TrafficPlan;
+import dev.skiff.operator.traffic.TrafficPlanner;
+import dev.skiff.operator.traffic.TrafficPlanner.Observed;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class HttpRoutesTest {
 
-  private static final ModelDeployment MD =
-      Fixtures.md(
-          """
-          apiVersion: skiff.dev/v1alpha1
-          kind: ModelDeployment
-          metadata: {name: iris}
-          spec:
-            versions:
-              - {name: v1, uri: "https://x/1.onnx", weight: 80}
-              - {name: v2, uri: "https://x/2.onnx", weight: 20}
-            traffic:
-              mirror: {version: v2, percent: 10}
-              gateway:
-                parentRefs: [{name: public, namespace: infra, sectionName: http}]
-                hostnames: [iris.example.com]
-          """);
+  private static final ModelDeployment MD = Fixtures.file("gateway-mirror.yaml");
 
   private static HTTPRoute route(Map<String, Integer> ready) {
     TrafficPlan plan =
@@ -56,9 +45,7 @@ class HttpRoutesTest {
     assertThat(split.getMatches()).isNullOrEmpty();
     assertThat(split.getBackendRefs())
         .extracting(HTTPBackendRef::getName, HTTPBackendRef::getPort, HTTPBackendRef::getWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("iris-v1", 8080, 80),
-            org.assertj.core.groups.Tuple.tuple("iris-v2", 8080, 20));
+        .containsExactly(Tuple.tuple("iris-v1", 8080, 80), Tuple.tuple("iris-v2", 8080, 20));
     assertThat(split.getFilters())
         .singleElement()
         .satisfies(

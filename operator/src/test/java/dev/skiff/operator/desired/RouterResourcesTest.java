@@ -3,7 +3,11 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.TrafficPlanner.Observed;
+import dev.skiff.operator.Fixtures;
+import dev.skiff.operator.spec.ResourceNames;
+import dev.skiff.operator.traffic.TrafficPlan;
+import dev.skiff.operator.traffic.TrafficPlanner;
+import dev.skiff.operator.traffic.TrafficPlanner.Observed;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -13,19 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class RouterResourcesTest {
 
-  private static final ModelDeployment CANARY =
-      Fixtures.md(
-          """
-          apiVersion: skiff.dev/v1alpha1
-          kind: ModelDeployment
-          metadata: {name: iris}
-          spec:
-            model: iris-model
-            versions:
-              - {name: v1, uri: "https://x/1.onnx", weight: 90}
-              - {name: v2, uri: "https://x/2.onnx", weight: 10}
-            traffic: {mirror: {version: v2, percent: 25}}
-          """);
+  private static final ModelDeployment CANARY = Fixtures.file("router-mirror.yaml");
 
   private static TrafficPlan plan(Map<String, Integer> ready) {
     return TrafficPlanner.plan(

@@ -3,19 +3,23 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RuntimeDeploymentsTest {
 
-  private static final String GPU_MD =
-      """
+  private static Deployment gpu(String resources, String extra) {
+    ModelDeployment md =
+        Fixtures.md(
+            """
       apiVersion: skiff.dev/v1alpha1
       kind: ModelDeployment
       metadata: {name: m}
@@ -26,10 +30,8 @@ class RuntimeDeploymentsTest {
             device: gpu
             resources: %s
             %s
-      """;
-
-  private static Deployment gpu(String resources, String extra) {
-    ModelDeployment md = Fixtures.md(GPU_MD.formatted(resources, extra));
+      """
+                .formatted(resources, extra));
     return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
   }
 
@@ -72,19 +74,18 @@ class RuntimeDeploymentsTest {
     assertThat(d.getSpec().getReplicas()).isNull();
   }
 
-  private static final String FORMAT_MD =
-      """
-      apiVersion: skiff.dev/v1alpha1
-      kind: ModelDeployment
-      metadata: {name: m}
-      spec:
-        versions:
-          - {name: v1, uri: "%s"%s}
-      """;
-
   private static PodSpec podFor(String uri, String format) {
     ModelDeployment md =
-        Fixtures.md(FORMAT_MD.formatted(uri, format == null ? "" : ", format: " + format));
+        Fixtures.md(
+            """
+          apiVersion: skiff.dev/v1alpha1
+          kind: ModelDeployment
+          metadata: {name: m}
+          spec:
+            versions:
+              - {name: v1, uri: "%s"%s}
+          """
+                .formatted(uri, format == null ? "" : ", format: " + format));
     return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS)
         .getSpec()
         .getTemplate()
@@ -184,7 +185,7 @@ class RuntimeDeploymentsTest {
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
-    for (Container c : java.util.List.of(pod.getInitContainers().getFirst(), server(d))) {
+    for (Container c : List.of(pod.getInitContainers().getFirst(), server(d))) {
       SecurityContext sc = c.getSecurityContext();
       assertThat(sc.getRunAsNonRoot()).isTrue();
       assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
@@ -246,18 +247,7 @@ class RuntimeDeploymentsTest {
 
   @Test
   void userGpuTolerationIsNotDuplicated() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "https://x/m.onnx", device: gpu}]
-              runtime:
-                tolerations: [{key: nvidia.com/gpu, operator: Exists}]
-                nodeSelector: {accelerator: a100}
-            """);
+    ModelDeployment md = Fixtures.file("gpu-tolerations.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     assertThat(d.getSpec().getTemplate().getSpec().getTolerations())
@@ -297,21 +287,24 @@ class RuntimeDeploymentsTest {
   }
 
   @Test
-  void pvcUriIsMountedReadOnlyAndFetchedAsFile() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "pvc://models/iris/model.onnx"}]
-            """);
+  void pvcUriGoesToTheFetcherWithItsClaimMountedWhereTheFetcherLooks() {
+    ModelDeployment md = Fixtures.file("pvc.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    assertThat(pod.getInitContainers().getFirst().getArgs())
-        .containsExactly("fetch", "file:///mnt/skiff-pvc/iris/model.onnx", "/models/m/v1");
+    Container fetch = pod.getInitContainers().getFirst();
+    assertThat(fetch.getArgs())
+        .as("the fetcher resolves pvc:// itself, confined to the claim's mount")
+        .containsExactly("fetch", "pvc://models/iris/model.onnx", "/models/m/v1");
+    assertThat(fetch.getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("model-pvc"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/mnt/pvc");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(server(d).getVolumeMounts()).noneMatch(m -> m.getName().equals("model-pvc"));
     assertThat(pod.getVolumes())
         .filteredOn(v -> v.getPersistentVolumeClaim() != null)
         .singleElement()
@@ -324,16 +317,7 @@ class RuntimeDeploymentsTest {
 
   @Test
   void specImageOverridesDefault() {
-    ModelDeployment md =
-        Fixtures.md(
-            """
-            apiVersion: skiff.dev/v1alpha1
-            kind: ModelDeployment
-            metadata: {name: m}
-            spec:
-              versions: [{name: v1, uri: "https://x/m.onnx"}]
-              runtime: {image: "registry.local/skiff:1", imagePullPolicy: Always}
-            """);
+    ModelDeployment md = Fixtures.file("custom-image.yaml");
     Deployment d =
         RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
     assertThat(server(d).getImage()).isEqualTo("registry.local/skiff:1");

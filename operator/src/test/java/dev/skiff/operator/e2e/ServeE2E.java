@@ -112,7 +112,8 @@ class ServeE2E extends RealNodeSupport {
     Pod pod = pods("digits-dl4j", "v1").getFirst();
     ExecResult tmp = exec(pod, "model-server", "du", "-sm", "/tmp");
     assertThat(tmp.exitCode()).isZero();
-    Figures.record("a. serve", "DL4J natives unpacked in /tmp", tmp.out().split("\\s")[0] + " MB");
+    Figures.record(
+        "a. serve", "DL4J natives unpacked in /tmp", tmp.out().strip().split("\\s+", 2)[0] + " MB");
   }
 
   /** Every case of examples/models/{model}/expected.json, as a V2 request through {@code url}. */

@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.SkiffOperator;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -46,6 +47,9 @@ abstract class ClusterTestSupport {
   KubernetesClient client;
   String namespace;
   SkiffOperator operator;
+
+  /** The reconciliations the current operator completed (a new counter per start). */
+  ReconcileCounter reconciles;
 
   @BeforeAll
   void connectAndPrepare() throws IOException {
@@ -88,11 +92,12 @@ abstract class ClusterTestSupport {
   }
 
   void startOperator() {
+    reconciles = new ReconcileCounter();
     operator =
         new SkiffOperator(
             client,
             SkiffOperator.Config.forNamespaces(Set.of(namespace), RUNTIME_IMAGE),
-            Metrics.NOOP);
+            reconciles);
     operator.start();
   }
 
@@ -170,11 +175,11 @@ abstract class ClusterTestSupport {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .filter(e -> ModelDeployment.KIND.equals(e.getInvolvedObject().getKind()))
-        .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+        .sorted(Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
         .toList();
   }
 
-  void awaitCondition(String name, String type, String status) {
+  void awaitCondition(String name, ConditionType type, String status) {
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(500))

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -117,7 +118,7 @@ class GatewayRouteIT extends ClusterTestSupport {
   @Order(1)
   void parentRefsGiveAWeightedHttpRouteAndNoRouter() {
     apply(70, 30, true);
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(500))
@@ -134,9 +135,7 @@ class GatewayRouteIT extends ClusterTestSupport {
                       });
               assertThat(route.getSpec().getRules().getFirst().getBackendRefs())
                   .extracting(HTTPBackendRef::getName, HTTPBackendRef::getWeight)
-                  .containsExactly(
-                      org.assertj.core.groups.Tuple.tuple("gwiris-v1", 70),
-                      org.assertj.core.groups.Tuple.tuple("gwiris-v2", 30));
+                  .containsExactly(Tuple.tuple("gwiris-v1", 70), Tuple.tuple("gwiris-v2", 30));
             });
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("HTTPRoute");
@@ -183,6 +182,6 @@ class GatewayRouteIT extends ClusterTestSupport {
                   .isNotNull();
               assertThat(md(NAME).getStatus().getRouting()).isEqualTo("Router");
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
   }
 }

@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,7 +83,7 @@ class GpuCanaryIT extends ClusterTestSupport {
   @Test
   void canaryOnSharedGpuBecomesReady() throws Exception {
     apply(example("fashion-canary.yaml"));
-    awaitCondition("fashion", Conditions.READY, "True");
+    awaitCondition("fashion", ConditionType.READY, "True");
 
     Deployment v2 = client.apps().deployments().inNamespace(namespace).withName("fashion-v2").get();
     var server = v2.getSpec().getTemplate().getSpec().getContainers().getFirst();
@@ -104,9 +106,7 @@ class GpuCanaryIT extends ClusterTestSupport {
             VersionStatus::getName,
             VersionStatus::getReadyReplicas,
             VersionStatus::getDeclaredWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 2, 90),
-            org.assertj.core.groups.Tuple.tuple("v2", 1, 10));
+        .containsExactly(Tuple.tuple("v1", 2, 90), Tuple.tuple("v2", 1, 10));
   }
 
   @Test
@@ -125,13 +125,13 @@ class GpuCanaryIT extends ClusterTestSupport {
               device: gpu
               gpu: {resourceName: nvidia.com/mig-7g.80gb}
         """);
-    awaitCondition("stuck", Conditions.DEGRADED, "True");
+    awaitCondition("stuck", ConditionType.DEGRADED, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
               ModelDeployment md = md("stuck");
-              assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.READY))
+              assertThat(Conditions.find(md.getStatus().getConditions(), ConditionType.READY))
                   .hasValueSatisfying(
                       c -> {
                         assertThat(c.getStatus()).isEqualTo("False");

@@ -5,28 +5,32 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
-/** The iris example through its life: create, become Ready, idle, restart, update, delete. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * The iris example through its life: create, become Ready, idle, restart, update, change versions,
+ * delete. Each test deploys a ModelDeployment of its own name, so the tests run in any order and
+ * one failing leaves the others' start intact; waits are for conditions the cluster shows, never
+ * fixed sleeps.
+ */
 class ModelDeploymentIT extends ClusterTestSupport {
-
-  private static final String NAME = "iris";
 
   private Deployment deployment(String name) {
     return client.apps().deployments().inNamespace(namespace).withName(name).get();
@@ -46,8 +50,14 @@ class ModelDeploymentIT extends ClusterTestSupport {
         .get();
   }
 
-  private List<HasMetadata> managedChildren() {
-    String selector = "app.kubernetes.io/instance=" + NAME;
+  /** The iris example under another name, applied and Ready. */
+  private void deployIris(String name) throws Exception {
+    apply(example("iris.yaml").replace("\n  name: iris\n", "\n  name: " + name + "\n"));
+    awaitCondition(name, ConditionType.READY, "True");
+  }
+
+  private List<HasMetadata> managedChildren(String name) {
+    String selector = "app.kubernetes.io/instance=" + name;
     return Stream.of(
             client
                 .apps()
@@ -77,11 +87,11 @@ class ModelDeploymentIT extends ClusterTestSupport {
    * the generation plus every non-status managedFields entry (controllers such as the HPA's keep
    * updating the children's status subresource, which is not the operator's doing).
    */
-  private Map<String, String> writeFingerprint() {
+  private Map<String, String> writeFingerprint(String name) {
     Map<String, String> versions = new TreeMap<>();
-    ModelDeployment md = md(NAME);
-    versions.put("ModelDeployment/" + NAME, md.getMetadata().getResourceVersion());
-    for (HasMetadata child : managedChildren()) {
+    ModelDeployment md = md(name);
+    versions.put("ModelDeployment/" + name, md.getMetadata().getResourceVersion());
+    for (HasMetadata child : managedChildren(name)) {
       String key = child.getKind() + "/" + child.getMetadata().getName();
       if (child instanceof ConfigMap || child instanceof Service) {
         versions.put(key, child.getMetadata().getResourceVersion());
@@ -101,27 +111,49 @@ class ModelDeploymentIT extends ClusterTestSupport {
     return versions;
   }
 
-  @Test
-  @Order(1)
-  void exampleBecomesReadyWithExpectedChildren() throws Exception {
-    apply(example("iris.yaml"));
-    awaitCondition(NAME, Conditions.READY, "True");
+  /**
+   * Waits until pod and Deployment status events have been reconciled: the fingerprint is the same
+   * on two polls a second apart. Returns it.
+   */
+  private Map<String, String> awaitSettled(String name) {
+    AtomicReference<Map<String, String>> last = new AtomicReference<>(Map.of());
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              Map<String, String> now = writeFingerprint(name);
+              return now.equals(last.getAndSet(now));
+            });
+    return last.get();
+  }
 
-    ModelDeployment md = md(NAME);
+  @Test
+  void exampleBecomesReadyWithExpectedChildren() throws Exception {
+    String name = "iris";
+    apply(example("iris.yaml"));
+    awaitCondition(name, ConditionType.READY, "True");
+
+    // Ready and the traffic part can land in different status writes: wait for both
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(md(name).getStatus().getVersions())
+                    .singleElement()
+                    .satisfies(
+                        v -> {
+                          assertThat(v.getName()).isEqualTo("v1");
+                          assertThat(v.getReadyReplicas()).isEqualTo(1);
+                          assertThat(v.getDesiredReplicas()).isEqualTo(1);
+                          assertThat(v.getDeclaredWeight()).isEqualTo(100);
+                          assertThat(v.getEffectiveWeight()).isEqualTo(100);
+                          assertThat(v.getReady()).isTrue();
+                        }));
+    ModelDeployment md = md(name);
     assertThat(md.getStatus().getObservedGeneration()).isEqualTo(md.getMetadata().getGeneration());
     assertThat(md.getStatus().getUrl()).isEqualTo("http://iris." + namespace + ".svc:8080");
-    assertThat(md.getStatus().getVersions())
-        .singleElement()
-        .satisfies(
-            v -> {
-              assertThat(v.getName()).isEqualTo("v1");
-              assertThat(v.getReadyReplicas()).isEqualTo(1);
-              assertThat(v.getDesiredReplicas()).isEqualTo(1);
-              assertThat(v.getDeclaredWeight()).isEqualTo(100);
-              assertThat(v.getEffectiveWeight()).isEqualTo(100);
-              assertThat(v.getReady()).isTrue();
-            });
-    assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.DEGRADED))
+    assertThat(Conditions.find(md.getStatus().getConditions(), ConditionType.DEGRADED))
         .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
 
     Deployment d = deployment("iris-v1");
@@ -163,7 +195,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
     ConfigMap settings = client.configMaps().inNamespace(namespace).withName("iris-settings").get();
     assertThat(settings.getData().get("v1.model.yaml")).contains("name: iris", "maxBatchSize: 32");
 
-    assertThat(managedChildren())
+    assertThat(managedChildren(name))
         .extracting(c -> c.getKind() + "/" + c.getMetadata().getName())
         .containsExactlyInAnyOrder(
             "Deployment/iris-v1",
@@ -174,34 +206,40 @@ class ModelDeploymentIT extends ClusterTestSupport {
   }
 
   @Test
-  @Order(2)
   void idleOperatorAndRestartMakeNoWrites() throws Exception {
-    // let pod/deployment status events settle, then nothing may change
-    Thread.sleep(3000);
-    Map<String, String> before = writeFingerprint();
-    String statusBefore =
-        io.fabric8.kubernetes.client.utils.Serialization.asYaml(md(NAME).getStatus());
-    Thread.sleep(5000);
-    assertThat(writeFingerprint())
+    String name = "iris-idle";
+    deployIris(name);
+    Map<String, String> settled = awaitSettled(name);
+    String statusBefore = Serialization.asYaml(md(name).getStatus());
+    // reconciles keep coming (pod and Deployment status, the periodic one); none may write
+    await()
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> writeFingerprint(name).equals(settled));
+    assertThat(writeFingerprint(name))
         .as(
             () ->
                 "idle reconciles must not write; status before:\n"
                     + statusBefore
                     + "after:\n"
-                    + io.fabric8.kubernetes.client.utils.Serialization.asYaml(md(NAME).getStatus()))
-        .isEqualTo(before);
+                    + Serialization.asYaml(md(name).getStatus()))
+        .isEqualTo(settled);
 
     stopOperator();
     startOperator();
-    Thread.sleep(8000);
-    assertThat(writeFingerprint()).as("a restarted operator must not rewrite").isEqualTo(before);
-    awaitCondition(NAME, Conditions.READY, "True");
+    await().atMost(TIMEOUT).until(() -> reconciles.completed(name) >= 1);
+    assertThat(writeFingerprint(name))
+        .as("a restarted operator's first reconcile must not rewrite")
+        .isEqualTo(settled);
+    awaitCondition(name, ConditionType.READY, "True");
   }
 
   @Test
-  @Order(3)
-  void updatingTheSpecUpdatesChildren() {
-    ModelDeployment md = md(NAME);
+  void updatingTheSpecUpdatesChildren() throws Exception {
+    String name = "iris-update";
+    deployIris(name);
+    ModelDeployment md = md(name);
     md.getSpec().getVersions().getFirst().setUri("https://models.example.com/iris/v1b/model.onnx");
     md.getSpec().getAutoscaling().setMaxReplicas(5);
     md.getMetadata().setManagedFields(null);
@@ -211,9 +249,9 @@ class ModelDeploymentIT extends ClusterTestSupport {
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
-              assertThat(hpa("iris-v1").getSpec().getMaxReplicas()).isEqualTo(5);
+              assertThat(hpa(name + "-v1").getSpec().getMaxReplicas()).isEqualTo(5);
               assertThat(
-                      deployment("iris-v1")
+                      deployment(name + "-v1")
                           .getSpec()
                           .getTemplate()
                           .getSpec()
@@ -222,23 +260,25 @@ class ModelDeploymentIT extends ClusterTestSupport {
                           .getArgs())
                   .contains("https://models.example.com/iris/v1b/model.onnx");
             });
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(name, ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .until(
             () ->
-                md(NAME).getStatus().getObservedGeneration()
-                    == md(NAME).getMetadata().getGeneration());
+                Objects.equals(
+                    md(name).getStatus().getObservedGeneration(),
+                    md(name).getMetadata().getGeneration()));
   }
 
   @Test
-  @Order(4)
-  void addingAndRemovingAVersion() {
+  void addingAndRemovingAVersion() throws Exception {
+    String name = "iris-versions";
+    deployIris(name);
     apply(
         """
         apiVersion: skiff.dev/v1alpha1
         kind: ModelDeployment
-        metadata: {name: iris}
+        metadata: {name: iris-versions}
         spec:
           versions:
             - {name: v1, uri: "https://models.example.com/iris/v1b/model.onnx", weight: 70}
@@ -248,50 +288,48 @@ class ModelDeploymentIT extends ClusterTestSupport {
     // stop the operator while it is working on the change, start a new one: it must converge
     stopOperator();
     startOperator();
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(name, ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
-              ModelDeployment md = md(NAME);
+              ModelDeployment md = md(name);
               assertThat(md.getStatus().getTraffic()).isEqualTo("v1=70,v2=30");
               assertThat(md.getStatus().getRouting()).isEqualTo("Router");
               assertThat(md.getStatus().getVersions())
                   .extracting(VersionStatus::getName, VersionStatus::getReadyReplicas)
-                  .containsExactly(
-                      org.assertj.core.groups.Tuple.tuple("v1", 1),
-                      org.assertj.core.groups.Tuple.tuple("v2", 2));
+                  .containsExactly(Tuple.tuple("v1", 1), Tuple.tuple("v2", 2));
             });
-    assertThat(deployment("iris-v2").getSpec().getReplicas()).isEqualTo(2);
-    assertThat(hpa("iris-v2")).as("fixed replicas: no HPA").isNull();
-    assertThat(service("iris-v2")).isNotNull();
+    assertThat(deployment(name + "-v2").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(hpa(name + "-v2")).as("fixed replicas: no HPA").isNull();
+    assertThat(service(name + "-v2")).isNotNull();
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () ->
-                assertThat(service("iris").getSpec().getSelector())
+                assertThat(service(name).getSpec().getSelector())
                     .as("two versions: the stable Service selects the router")
                     .containsEntry("app.kubernetes.io/component", "router")
                     .doesNotContainKey("skiff.dev/version"));
-    assertThat(managedChildren())
+    assertThat(managedChildren(name))
         .extracting(c -> c.getKind() + "/" + c.getMetadata().getName())
         .containsExactlyInAnyOrder(
-            "Deployment/iris-v1",
-            "Deployment/iris-v2",
-            "Deployment/iris-router",
-            "Service/iris",
-            "Service/iris-v1",
-            "Service/iris-v2",
-            "HorizontalPodAutoscaler/iris-v1",
-            "HorizontalPodAutoscaler/iris-router",
-            "ConfigMap/iris-settings",
-            "ConfigMap/iris-router");
+            "Deployment/iris-versions-v1",
+            "Deployment/iris-versions-v2",
+            "Deployment/iris-versions-router",
+            "Service/iris-versions",
+            "Service/iris-versions-v1",
+            "Service/iris-versions-v2",
+            "HorizontalPodAutoscaler/iris-versions-v1",
+            "HorizontalPodAutoscaler/iris-versions-router",
+            "ConfigMap/iris-versions-settings",
+            "ConfigMap/iris-versions-router");
 
     apply(
         """
         apiVersion: skiff.dev/v1alpha1
         kind: ModelDeployment
-        metadata: {name: iris}
+        metadata: {name: iris-versions}
         spec:
           versions:
             - {name: v1, uri: "https://models.example.com/iris/v1b/model.onnx", weight: 100}
@@ -300,22 +338,24 @@ class ModelDeploymentIT extends ClusterTestSupport {
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
-              assertThat(deployment("iris-v2")).isNull();
-              assertThat(service("iris-v2")).isNull();
-              assertThat(deployment("iris-router")).isNull();
-              assertThat(service("iris").getSpec().getSelector())
+              assertThat(deployment(name + "-v2")).isNull();
+              assertThat(service(name + "-v2")).isNull();
+              assertThat(deployment(name + "-router")).isNull();
+              assertThat(service(name).getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v1");
             });
-    awaitCondition(NAME, Conditions.READY, "True");
+    awaitCondition(name, ConditionType.READY, "True");
   }
 
   @Test
-  @Order(5)
-  void deletingGarbageCollectsChildren() {
-    mds().inNamespace(namespace).withName(NAME).delete();
+  void deletingGarbageCollectsChildren() throws Exception {
+    String name = "iris-delete";
+    deployIris(name);
+    assertThat(managedChildren(name)).hasSize(5);
+    mds().inNamespace(namespace).withName(name).delete();
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(() -> assertThat(managedChildren()).isEmpty());
+        .untilAsserted(() -> assertThat(managedChildren(name)).isEmpty());
   }
 }

@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skiff.operator.HealthServer;
 import dev.skiff.operator.OperatorMetrics;
 import dev.skiff.operator.SkiffOperator;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -115,8 +117,8 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
           versions: [{name: version-with-long-name, uri: "https://x/m.onnx"}]
         """
             .formatted(INVALID));
-    awaitCondition("iris", Conditions.READY, "True");
-    awaitCondition(INVALID, Conditions.READY, "False");
+    awaitCondition("iris", ConditionType.READY, "True");
+    awaitCondition(INVALID, ConditionType.READY, "False");
     // No new ConfigMaps in the namespace: the next ModelDeployment's reconciliations throw.
     client
         .resourceQuotas()
@@ -127,7 +129,7 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
                 .withName("no-configmaps")
                 .endMetadata()
                 .withNewSpec()
-                .addToHard("count/configmaps", new io.fabric8.kubernetes.api.model.Quantity("0"))
+                .addToHard("count/configmaps", new Quantity("0"))
                 .endSpec()
                 .build())
         .create();
@@ -293,7 +295,7 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
               HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

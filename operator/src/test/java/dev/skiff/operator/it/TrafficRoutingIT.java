@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -75,7 +77,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
   @Order(1)
   void oneVersionIsServedDirectlyWithoutARouter() throws Exception {
     apply(example("canary.yaml"));
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Service");
     assertThat(md.getStatus().getTraffic()).isEqualTo("v1=100");
@@ -111,7 +113,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                           "app.kubernetes.io/component",
                           "router"));
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Router");
     assertThat(md.getStatus().getTraffic()).isEqualTo("v1=90,v2=10");
@@ -120,9 +122,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
             VersionStatus::getName,
             VersionStatus::getDeclaredWeight,
             VersionStatus::getEffectiveWeight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 90, 90),
-            org.assertj.core.groups.Tuple.tuple("v2", 10, 10));
+        .containsExactly(Tuple.tuple("v1", 90, 90), Tuple.tuple("v2", 10, 10));
 
     Deployment router = deployment(NAME + "-router");
     var container = router.getSpec().getTemplate().getSpec().getContainers().getFirst();
@@ -136,7 +136,9 @@ class TrafficRoutingIT extends ClusterTestSupport {
             "--shutdown-delay-s",
             "2");
     assertThat(container.getImage()).isEqualTo(RUNTIME_IMAGE);
-    assertThat(router.getMetadata().getOwnerReferences()).singleElement();
+    assertThat(router.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo(NAME));
     assertThat(
             client
                 .autoscaling()
@@ -168,7 +170,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                             + version(NAME, namespace, "v1", 0)
                             + version(NAME, namespace, "v2", 100)));
     await().atMost(TIMEOUT).until(() -> hasEvent("TrafficShifted", "v1 90→0, v2 10→100"));
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     assertThat(md(NAME).getStatus().getTraffic()).isEqualTo("v1=0,v2=100");
   }
 
@@ -200,7 +202,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
                 .findFirst()
                 .orElseThrow()
                 .getDrainingSince());
-    assertThat(Conditions.find(draining.getStatus().getConditions(), Conditions.TRAFFIC_READY))
+    assertThat(Conditions.find(draining.getStatus().getConditions(), ConditionType.TRAFFIC_READY))
         .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Draining"));
     assertThat(draining.getStatus().getTraffic()).isEqualTo("v2=100,v1=0(draining)");
     assertThat(routerConfig(NAME))
@@ -230,7 +232,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
               assertThat(service(NAME).getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v2");
             });
-    awaitCondition(NAME, Conditions.TRAFFIC_READY, "True");
+    awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("Service");
     assertThat(md.getStatus().getVersions())
@@ -263,13 +265,14 @@ class TrafficRoutingIT extends ClusterTestSupport {
           traffic:
             gateway: {parentRefs: [{name: public, namespace: infra}]}
         """);
-    awaitCondition("gw", Conditions.READY, "True");
+    awaitCondition("gw", ConditionType.READY, "True");
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () -> {
               ModelDeployment md = md("gw");
-              assertThat(Conditions.find(md.getStatus().getConditions(), Conditions.TRAFFIC_READY))
+              assertThat(
+                      Conditions.find(md.getStatus().getConditions(), ConditionType.TRAFFIC_READY))
                   .hasValueSatisfying(
                       c -> {
                         assertThat(c.getStatus()).isEqualTo("False");

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.skiff.operator.desired.Conditions;
+import dev.skiff.operator.status.ConditionType;
+import dev.skiff.operator.status.Conditions;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -116,7 +117,7 @@ class ValidationIT extends ClusterTestSupport {
         """
             .formatted("ab".repeat(32)));
     assertThat(md("fine").getSpec().getVersions().getFirst().getDevice()).isNotNull();
-    awaitCondition("fine", Conditions.READY, "True");
+    awaitCondition("fine", ConditionType.READY, "True");
   }
 
   @Test
@@ -131,9 +132,9 @@ class ValidationIT extends ClusterTestSupport {
           versions: [{name: version-with-long-name, uri: "https://x/m.onnx"}]
         """
             .formatted(name));
-    awaitCondition(name, Conditions.READY, "False");
+    awaitCondition(name, ConditionType.READY, "False");
     var ready =
-        Conditions.find(md(name).getStatus().getConditions(), Conditions.READY).orElseThrow();
+        Conditions.find(md(name).getStatus().getConditions(), ConditionType.READY).orElseThrow();
     assertThat(ready.getReason()).isEqualTo("InvalidSpec");
     assertThat(ready.getMessage()).contains("longer than 63 characters");
     await()

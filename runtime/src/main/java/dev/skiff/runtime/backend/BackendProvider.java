@@ -2,10 +2,11 @@ package dev.skiff.runtime.backend;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * A model format the runtime can serve (ONNX, Deeplearning4j, ...). Implementations are found with
- * {@link java.util.ServiceLoader}, so a backend is added by putting its jar on the class path.
+ * {@link ServiceLoader}, so a backend is added by putting its jar on the class path.
  */
 public interface BackendProvider {
 
@@ -18,7 +19,8 @@ public interface BackendProvider {
   /**
    * Loads a model file.
    *
-   * @throws dev.skiff.runtime.model.ModelLoadException when the file is not a usable model
+   * @param declared what model.yaml declares for it (names a file without its own may use)
+   * @throws ModelLoadException when the file is not a usable model
    */
-  ModelSession load(Path modelFile, BackendOptions options);
+  ModelSession load(Path modelFile, BackendOptions options, DeclaredTensors declared);
 }

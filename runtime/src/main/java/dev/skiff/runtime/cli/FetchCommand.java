@@ -1,5 +1,7 @@
 package dev.skiff.runtime.cli;
 
+import dev.skiff.api.contract.RuntimeCommand;
+import dev.skiff.api.contract.RuntimeEnvironment;
 import dev.skiff.runtime.fetch.FetchException;
 import dev.skiff.runtime.fetch.FetchOptions;
 import dev.skiff.runtime.fetch.FetchResult;
@@ -24,7 +26,7 @@ final class FetchCommand implements Mode {
 
   private static final ModeOptions OPTIONS =
       new ModeOptions(
-              "fetch",
+              RuntimeCommand.FETCH,
               "Download a model into a version folder: https, http, s3, file or pvc URIs; sha256"
                   + " verified; .tar.gz, .tgz, .tar and .zip unpacked; the folder appears complete"
                   + " or not at all.",
@@ -38,7 +40,10 @@ final class FetchCommand implements Mode {
               "Version folder to fill, e.g. /models/iris/v1 (replaced as a whole). A model file"
                   + " keeps its name from the URI; archives are unpacked into it.")
           .option(
-              "--sha256", "hex", null, "Expected sha256 (64 hex digits) of the downloaded file.")
+              RuntimeCommand.SHA256,
+              "hex",
+              null,
+              "Expected sha256 (64 hex digits) of the downloaded file.")
           .option(
               "--connect-timeout",
               "duration",
@@ -77,21 +82,21 @@ final class FetchCommand implements Mode {
               "" + FetchOptions.DEFAULT_MAX_EXTRACTED_BYTES,
               "Most bytes an archive may unpack to. Default: {default} (16 GiB).")
           .optionalBoolean(
-              "--unpack",
+              RuntimeCommand.UNPACK,
               "true",
               "Unpack a .tar.gz, .tgz, .tar or .zip download into the folder; false keeps the file"
                   + " as it is (a Deeplearning4j ModelSerializer .zip is the model). Default:"
                   + " {default}.")
           .optionalBoolean(
               "--allow-private-addresses",
-              ModeOptions.environmentOr("SKIFF_FETCH_ALLOW_PRIVATE_ADDRESSES", "false"),
+              ModeOptions.environmentOr(RuntimeEnvironment.FETCH_ALLOW_PRIVATE_ADDRESSES, "false"),
               "Let http(s) URIs point at loopback and private addresses (in-cluster servers)."
                   + " Metadata and link-local addresses are refused always. Default:"
                   + " $SKIFF_FETCH_ALLOW_PRIVATE_ADDRESSES or false.")
           .option(
-              "--pvc-root",
+              RuntimeCommand.PVC_ROOT,
               "dir",
-              "/mnt/pvc",
+              RuntimeCommand.DEFAULT_PVC_ROOT,
               "Where the claim of pvc:// URIs is mounted. Default: {default}.")
           .option(
               "--s3-endpoint",
@@ -130,7 +135,7 @@ final class FetchCommand implements Mode {
     String s3Region = arguments.string("--s3-region");
     FetchOptions.Builder builder =
         FetchOptions.builder()
-            .expectedSha256(arguments.string("--sha256"))
+            .expectedSha256(arguments.string(RuntimeCommand.SHA256))
             .connectTimeout(arguments.value("--connect-timeout", FetchCommand::toDuration))
             .readTimeout(arguments.value("--read-timeout", FetchCommand::toDuration))
             .attempts(retries + 1)
@@ -138,9 +143,9 @@ final class FetchCommand implements Mode {
             .maxBytes(arguments.longInteger("--max-bytes"))
             .maxArchiveEntries(arguments.integer("--max-archive-entries"))
             .maxExtractedBytes(arguments.longInteger("--max-extracted-bytes"))
-            .unpackArchives(arguments.bool("--unpack"))
+            .unpackArchives(arguments.bool(RuntimeCommand.UNPACK))
             .allowPrivateAddresses(arguments.bool("--allow-private-addresses"))
-            .pvcRoot(arguments.path("--pvc-root"))
+            .pvcRoot(arguments.path(RuntimeCommand.PVC_ROOT))
             .s3PathStyle(arguments.bool("--s3-path-style"));
 
     LogConfig.configureRuntime(); // one-line log records (logging.properties), as in serve mode
@@ -177,7 +182,7 @@ final class FetchCommand implements Mode {
 
   private static URI envEndpoint() {
     for (String name :
-        new String[] {"SKIFF_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+        new String[] {RuntimeEnvironment.S3_ENDPOINT, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
       String value = System.getenv(name);
       if (value != null && !value.isBlank()) {
         return URI.create(value.strip());

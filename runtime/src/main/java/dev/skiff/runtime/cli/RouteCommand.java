@@ -1,5 +1,6 @@
 package dev.skiff.runtime.cli;
 
+import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.runtime.route.InvalidRouterConfigException;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
@@ -15,11 +16,12 @@ final class RouteCommand implements Mode {
   private static ModeOptions declareOptions() {
     ModeOptions options =
         new ModeOptions(
-                "route",
+                RuntimeCommand.ROUTE,
                 "Weighted reverse proxy in front of one model's versions (see docs/router.md):"
                     + " splits traffic by the weights in the config file, pins with"
                     + " X-Model-Version, mirrors.")
-            .requiredOption("--config", "file", "Router config (YAML); re-read when it changes.");
+            .requiredOption(
+                RuntimeCommand.CONFIG, "file", "Router config (YAML); re-read when it changes.");
     ListenAddress.addTo(options);
     return options
         .option(
@@ -50,7 +52,7 @@ final class RouteCommand implements Mode {
         .option(
             "--max-payload-bytes",
             "bytes",
-            "" + RouterOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+            Long.toString(RouterOptions.DEFAULT_MAX_PAYLOAD_BYTES),
             "Largest request body; larger gets 413. Default: {default}.")
         .option(
             "--max-connections",
@@ -68,7 +70,7 @@ final class RouteCommand implements Mode {
             "1048576",
             "Largest request body that is mirrored. Default: {default}.")
         .option(
-            "--shutdown-delay-s",
+            RuntimeCommand.SHUTDOWN_DELAY_S,
             "s",
             "0",
             "On SIGTERM, keep serving this long with readiness 503 and every response closing"
@@ -83,7 +85,7 @@ final class RouteCommand implements Mode {
 
   @Override
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
-    Path config = arguments.path("--config");
+    Path config = arguments.path(RuntimeCommand.CONFIG);
     ListenAddress listen = ListenAddress.from(arguments);
     long configPollMillis = arguments.longInteger("--config-poll-ms");
     long healthIntervalMillis = arguments.longInteger("--health-interval-ms");
@@ -94,7 +96,7 @@ final class RouteCommand implements Mode {
     int maxConnections = arguments.integer("--max-connections");
     int mirrorMaxInFlight = arguments.integer("--mirror-max-in-flight");
     int mirrorMaxBodyBytes = arguments.integer("--mirror-max-body-bytes");
-    long shutdownDelaySeconds = arguments.longInteger("--shutdown-delay-s");
+    long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
 
     if (configPollMillis < 1
         || healthIntervalMillis < 1
@@ -111,20 +113,20 @@ final class RouteCommand implements Mode {
               + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0");
     }
     RouterOptions options =
-        new RouterOptions(
-            config,
-            listen.host(),
-            listen.port(),
-            Duration.ofMillis(configPollMillis),
-            Duration.ofMillis(healthIntervalMillis),
-            Duration.ofMillis(healthTimeoutMillis),
-            Duration.ofMillis(connectTimeoutMillis),
-            Duration.ofSeconds(responseTimeoutSeconds),
-            maxPayloadBytes,
-            maxConnections,
-            mirrorMaxInFlight,
-            mirrorMaxBodyBytes,
-            Duration.ofSeconds(shutdownDelaySeconds));
+        RouterOptions.builder(config)
+            .host(listen.host())
+            .port(listen.port())
+            .configPollInterval(Duration.ofMillis(configPollMillis))
+            .healthInterval(Duration.ofMillis(healthIntervalMillis))
+            .healthTimeout(Duration.ofMillis(healthTimeoutMillis))
+            .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
+            .responseTimeout(Duration.ofSeconds(responseTimeoutSeconds))
+            .maxPayloadBytes(maxPayloadBytes)
+            .maxConnections(maxConnections)
+            .mirrorMaxInFlight(mirrorMaxInFlight)
+            .mirrorMaxBodyBytes(mirrorMaxBodyBytes)
+            .shutdownDelay(Duration.ofSeconds(shutdownDelaySeconds))
+            .build();
     RouterServer router;
     try {
       router = RouterServer.start(options);

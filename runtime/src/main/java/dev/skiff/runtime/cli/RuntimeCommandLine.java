@@ -1,6 +1,6 @@
 package dev.skiff.runtime.cli;
 
-import dev.skiff.runtime.Version;
+import dev.skiff.runtime.web.Version;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,31 +25,29 @@ public final class RuntimeCommandLine {
     }
     String first = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    switch (first) {
+    return switch (first) {
       case "-h", "--help" -> {
         printHelp(out);
-        return 0;
+        yield 0;
       }
       case "-V", "--version" -> {
         printVersion(out);
-        return 0;
+        yield 0;
       }
-      case "help" -> {
-        return help(rest, out, err);
-      }
+      case "help" -> help(rest, out, err);
       default -> {
         Mode mode = mode(first);
         if (mode == null) {
-          return usageError(
+          yield usageError(
               err,
               COMMAND,
               first.startsWith("-")
                   ? "Unknown option: '" + first + "'"
                   : "Unknown mode: '" + first + "' (use serve, fetch or route)");
         }
-        return run(mode, rest, out, err);
+        yield run(mode, rest, out, err);
       }
-    }
+    };
   }
 
   private static int run(Mode mode, String[] args, PrintStream out, PrintStream err) {
@@ -94,7 +92,8 @@ public final class RuntimeCommandLine {
     return 0;
   }
 
-  private static Mode mode(String name) {
+  /** The mode called {@code name}, or null. */
+  static Mode mode(String name) {
     return MODES.stream().filter(m -> m.options().mode().equals(name)).findFirst().orElse(null);
   }
 

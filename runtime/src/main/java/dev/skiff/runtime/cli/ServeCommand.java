@@ -1,10 +1,13 @@
 package dev.skiff.runtime.cli;
 
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
+import dev.skiff.api.contract.Device;
+import dev.skiff.api.contract.RuntimeCommand;
+import dev.skiff.api.contract.RuntimeEnvironment;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
-import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,7 +25,7 @@ final class ServeCommand implements Mode {
   private static ModeOptions declareOptions() {
     ModeOptions options =
         new ModeOptions(
-                "serve",
+                RuntimeCommand.SERVE,
                 "Serve every model in a model repository over HTTP (Open Inference Protocol V2).")
             .parameter(
                 "<model-repository>",
@@ -48,28 +51,29 @@ final class ServeCommand implements Mode {
         .option(
             "--max-payload-bytes",
             "bytes",
-            "" + ServeOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+            Long.toString(ServeOptions.DEFAULT_MAX_PAYLOAD_BYTES),
             "Largest request body; larger gets 413. Default: {default}.")
         .option(
             "--max-connections",
             "n",
-            "1024",
+            Integer.toString(ServeOptions.DEFAULT_MAX_CONNECTIONS),
             "Most TCP connections open at once. Default: {default}.")
         .option(
-            "--auth-tokens-file",
+            RuntimeCommand.AUTH_TOKENS_FILE,
             "file",
             null,
-            "File with one bearer token per line ('#' starts a comment). Also read:"
-                + " SKIFF_AUTH_TOKENS (comma-separated). With no tokens, auth is off.")
+            "File with one bearer token per line ('#' starts a comment). Also read: "
+                + RuntimeEnvironment.AUTH_TOKENS
+                + " (comma-separated). With no tokens, auth is off.")
         .option(
             "--device",
             "cpu|gpu",
-            ModeOptions.environmentOr("SKIFF_DEVICE", "cpu"),
-            "cpu or gpu (CUDA). Default: $SKIFF_DEVICE or cpu.")
+            ModeOptions.environmentOr(RuntimeEnvironment.DEVICE, Device.CPU.value()),
+            "cpu or gpu (CUDA). Default: $" + RuntimeEnvironment.DEVICE + " or cpu.")
         .option(
             "--max-image-pixels",
             "pixels",
-            "" + ImageDecoder.DEFAULT_MAX_PIXELS,
+            Long.toString(ImageDecoder.DEFAULT_MAX_PIXELS),
             "Largest uploaded image (width x height, read from its header before decoding);"
                 + " larger gets 413. Default: {default}.")
         .option(
@@ -80,15 +84,15 @@ final class ServeCommand implements Mode {
         .option(
             "--feedback-log-max-bytes",
             "bytes",
-            "" + FeedbackLogOptions.DEFAULT_MAX_BYTES,
+            Long.toString(FeedbackLogOptions.DEFAULT_MAX_BYTES),
             "Size at which the feedback log is rotated. Default: {default}.")
         .option(
             "--feedback-log-files",
             "n",
-            "" + FeedbackLogOptions.DEFAULT_FILES,
+            Integer.toString(FeedbackLogOptions.DEFAULT_FILES),
             "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: {default}.")
         .option(
-            "--shutdown-delay-s",
+            RuntimeCommand.SHUTDOWN_DELAY_S,
             "s",
             "0",
             "On SIGTERM, keep serving this long with readiness 503 and every response closing"
@@ -110,17 +114,19 @@ final class ServeCommand implements Mode {
     Integer queueSize = arguments.integer("--queue-size");
     long maxPayloadBytes = arguments.longInteger("--max-payload-bytes");
     int maxConnections = arguments.integer("--max-connections");
-    Path authTokensFile = arguments.path("--auth-tokens-file");
-    String device = arguments.string("--device");
+    Path authTokensFile = arguments.path(RuntimeCommand.AUTH_TOKENS_FILE);
+    Device device =
+        Device.fromValue(arguments.string("--device"))
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "--device must be cpu or gpu, not '" + arguments.string("--device") + "'"));
     long maxImagePixels = arguments.longInteger("--max-image-pixels");
     Path feedbackLog = arguments.path("--feedback-log");
     long feedbackLogMaxBytes = arguments.longInteger("--feedback-log-max-bytes");
     int feedbackLogFiles = arguments.integer("--feedback-log-files");
-    long shutdownDelaySeconds = arguments.longInteger("--shutdown-delay-s");
+    long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
 
-    if (!device.equals("cpu") && !device.equals("gpu")) {
-      throw new UsageException("--device must be cpu or gpu, not '" + device + "'");
-    }
     if (intraOpThreads < 1 || maxPayloadBytes < 1 || maxConnections < 1) {
       throw new UsageException(
           "--intra-op-threads, --max-payload-bytes and --max-connections must be > 0");
@@ -133,33 +139,43 @@ final class ServeCommand implements Mode {
           "--max-image-pixels and --feedback-log-max-bytes must be > 0,"
               + " --feedback-log-files and --shutdown-delay-s >= 0");
     }
-    ServeOptions defaults = ServeOptions.defaults(repository);
     List<String> tokens;
     try {
-      tokens = tokens(authTokensFile, System.getenv("SKIFF_AUTH_TOKENS"));
+      tokens = tokens(authTokensFile, System.getenv(RuntimeEnvironment.AUTH_TOKENS));
     } catch (IOException e) {
-      throw new UsageException("cannot read --auth-tokens-file: " + e.getMessage());
+      throw new UsageException(
+          "cannot read " + RuntimeCommand.AUTH_TOKENS_FILE + ": " + e.getMessage());
     }
-    ServeOptions options =
-        new ServeOptions(
-            repository,
-            listen.host(),
-            listen.port(),
-            inferenceThreads == null ? defaults.inferenceThreads() : inferenceThreads,
-            intraOpThreads,
-            queueSize == null ? defaults.queueSize() : queueSize,
-            maxPayloadBytes,
-            maxConnections,
-            tokens,
-            device.equals("gpu"),
-            maxImagePixels,
-            new FeedbackLogOptions(feedbackLog, feedbackLogMaxBytes, feedbackLogFiles));
-    if (options.inferenceThreads() < 1 || options.queueSize() < 1) {
+    if ((inferenceThreads != null && inferenceThreads < 1)
+        || (queueSize != null && queueSize < 1)) {
       throw new UsageException("--inference-threads and --queue-size must be > 0");
     }
-    RuntimeServer server;
+    ServeOptions.Builder builder =
+        ServeOptions.builder(repository)
+            .host(listen.host())
+            .port(listen.port())
+            .intraOpThreads(intraOpThreads)
+            .maxPayloadBytes(maxPayloadBytes)
+            .maxConnections(maxConnections)
+            .authTokens(tokens)
+            .gpu(device == Device.GPU)
+            .maxImagePixels(maxImagePixels)
+            .feedbackLog(
+                FeedbackLogOptions.builder()
+                    .path(feedbackLog)
+                    .maxBytes(feedbackLogMaxBytes)
+                    .files(feedbackLogFiles)
+                    .build());
+    if (inferenceThreads != null) {
+      builder.inferenceThreads(inferenceThreads);
+    }
+    if (queueSize != null) {
+      builder.queueSize(queueSize);
+    }
+    ServeOptions options = builder.build();
+    ModelServer server;
     try {
-      server = RuntimeServer.start(options);
+      server = ModelServer.start(options);
     } catch (ModelLoadException e) {
       err.println("cannot serve: " + e.getMessage());
       return 1;

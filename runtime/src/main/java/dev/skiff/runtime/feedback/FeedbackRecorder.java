@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.web.ApiException;
 import java.time.Clock;
 
 /**

@@ -1,14 +1,10 @@
 package dev.skiff.runtime.feedback;
 
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.image.Answer;
-import dev.skiff.runtime.image.ImagePipelines;
 import dev.skiff.runtime.image.Labels;
-import dev.skiff.runtime.inference.InferenceHooks;
-import dev.skiff.runtime.model.ModelRepository;
-import dev.skiff.runtime.model.ModelVersion;
-import dev.skiff.runtime.model.ServedModel;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceResponse;
-import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,36 +21,28 @@ import java.util.logging.Logger;
  * the first element of an integer or BYTES output named {@code label}; else the argmax of the first
  * FP32 output. An integer index becomes its name through {@code labels}.
  */
-public final class PredictionRecorder implements InferenceHooks {
+public final class PredictionRecorder {
   private static final Logger LOG = Logger.getLogger(PredictionRecorder.class.getName());
 
   private final RecentPredictions recent;
-  private final ModelRepository repository;
-  private final ImagePipelines images;
   private final Clock clock;
 
-  public PredictionRecorder(
-      RecentPredictions recent, ModelRepository repository, ImagePipelines images, Clock clock) {
+  public PredictionRecorder(RecentPredictions recent, Clock clock) {
     this.recent = recent;
-    this.repository = repository;
-    this.images = images;
     this.clock = clock;
   }
 
-  @Override
-  public void answered(
-      ModelVersion version, ModelVersion.Loaded contract, InferenceResponse response) {
+  /**
+   * Remembers one answer.
+   *
+   * @param answer the postprocessed answer, when the model has {@code postprocess}
+   */
+  public void record(ServingVersion version, InferenceResponse response, Optional<Answer> answer) {
     if (response.id() == null) {
       return;
     }
     try {
-      List<String> labels =
-          repository
-              .model(version.modelName())
-              .map(ServedModel::settings)
-              .map(s -> s.labels())
-              .orElse(List.of());
-      Optional<Answer> answer = images.postprocess(version, contract, response, null);
+      List<String> labels = version.settings().labels();
       String label = null;
       int index = -1;
       if (answer.isPresent()) {
@@ -75,7 +63,7 @@ public final class PredictionRecorder implements InferenceHooks {
       }
       recent.add(
           new Prediction(
-              version.modelName(), version.name(), response.id(), label, index, clock.instant()));
+              version.model(), version.version(), response.id(), label, index, clock.instant()));
     } catch (RuntimeException e) {
       // Remembering is a side job: it must never fail the answer.
       LOG.log(Level.WARNING, "could not remember the prediction of " + response.id(), e);
@@ -88,16 +76,19 @@ public final class PredictionRecorder implements InferenceHooks {
       if (t.name().equals("label") && t.elementCount() > 0) {
         ByteBuffer data = t.datatype() == Datatype.BYTES ? null : t.data();
         switch (t.datatype()) {
-          case INT64, UINT64:
+          case INT64, UINT64 -> {
             return (int) data.getLong(0);
-          case INT32, UINT32:
+          }
+          case INT32, UINT32 -> {
             return data.getInt(0);
-          case INT16, UINT16:
+          }
+          case INT16, UINT16 -> {
             return data.getShort(0);
-          case INT8, UINT8:
+          }
+          case INT8, UINT8 -> {
             return data.get(0);
-          default:
-            break;
+          }
+          default -> {}
         }
       }
     }

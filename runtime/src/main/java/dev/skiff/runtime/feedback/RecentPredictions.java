@@ -18,7 +18,7 @@ import java.util.Optional;
  * prediction retains only strings that outlive it anyway: the model and version names, and the
  * label from the model's label list.
  *
- * <p>Ids are request ids ({@link dev.skiff.runtime.http.RequestIds}): up to {@value #MAX_ID_LENGTH}
+ * <p>Ids are request ids ({@link dev.skiff.runtime.web.RequestIds}): up to {@value #MAX_ID_LENGTH}
  * ASCII characters. A longer or non-ASCII id is not remembered (feedback for it answers 404).
  */
 public final class RecentPredictions {
@@ -99,7 +99,7 @@ public final class RecentPredictions {
     labels[slot] = prediction.label();
     indexes[slot] = prediction.index();
     seconds[slot] = prediction.time().getEpochSecond();
-    nanos[slot] = prediction.time().getNano();
+    nanos[slot] = nanosOf(prediction.time());
     int cell = hash & indexMask;
     while (index[cell] != EMPTY) {
       cell = (cell + 1) & indexMask;
@@ -205,5 +205,11 @@ public final class RecentPredictions {
     versions[slot] = null;
     labels[slot] = null;
     size--;
+  }
+
+  /** The instant's nanosecond part; with {@link Instant#getEpochSecond()} it is the instant. */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // stored beside the seconds, in their own array
+  private static int nanosOf(Instant time) {
+    return time.getNano();
   }
 }

@@ -29,7 +29,7 @@ final class EntryPaths {
       throw bad("entry '" + printable(name) + "' has a backslash in its name");
     }
     StringBuilder clean = new StringBuilder();
-    for (String segment : name.split("/")) {
+    for (String segment : name.split("/", -1)) {
       if (segment.equals("..")) {
         throw bad("entry '" + printable(name) + "' has a '..' segment (path traversal)");
       }

@@ -1,8 +1,10 @@
 package dev.skiff.runtime.fetch;
 
+import dev.skiff.api.contract.RuntimeCommand;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Everything a fetch may be tuned with; {@link #defaults()} are the command line's defaults.
@@ -52,7 +54,7 @@ public record FetchOptions(
         throw new IllegalArgumentException(
             "sha256 must be 64 hex digits, not '" + expectedSha256 + "'");
       }
-      expectedSha256 = expectedSha256.toLowerCase(java.util.Locale.ROOT);
+      expectedSha256 = expectedSha256.toLowerCase(Locale.ROOT);
     }
     if (attempts < 1 || maxBytes < 1 || maxArchiveEntries < 1 || maxExtractedBytes < 1) {
       throw new IllegalArgumentException("attempts and size caps must be > 0");
@@ -92,7 +94,7 @@ public record FetchOptions(
     private long maxExtractedBytes = DEFAULT_MAX_EXTRACTED_BYTES;
     private boolean unpackArchives = true;
     private boolean allowPrivateAddresses;
-    private Path pvcRoot = Path.of("/mnt/pvc");
+    private Path pvcRoot = Path.of(RuntimeCommand.DEFAULT_PVC_ROOT);
     private URI s3Endpoint;
     private Boolean s3PathStyle;
     private String s3Region = "us-east-1";

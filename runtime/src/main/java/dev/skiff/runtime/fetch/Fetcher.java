@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -158,7 +159,7 @@ public final class Fetcher implements AutoCloseable {
 
   /** Moves {@code content} to {@code dest}; an existing {@code dest} is moved aside first. */
   private static void replace(Path dest, Path content, Path stage) throws FetchException {
-    if (Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
       move(dest, stage.resolve("previous"));
     }
     move(content, dest);

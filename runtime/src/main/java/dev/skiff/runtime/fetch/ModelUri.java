@@ -1,5 +1,6 @@
 package dev.skiff.runtime.fetch;
 
+import dev.skiff.api.contract.PvcUri;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -41,17 +42,17 @@ public record ModelUri(URI uri, Scheme scheme, String fileName) {
     if (schemeText == null) {
       throw refused("'" + text + "' has no scheme; use https, http, s3, file or pvc");
     }
-    Scheme scheme;
-    switch (schemeText.toLowerCase(Locale.ROOT)) {
-      case "https" -> scheme = Scheme.HTTPS;
-      case "http" -> scheme = Scheme.HTTP;
-      case "s3" -> scheme = Scheme.S3;
-      case "file" -> scheme = Scheme.FILE;
-      case "pvc" -> scheme = Scheme.PVC;
-      default ->
-          throw refused(
-              "scheme '" + schemeText + "' is not supported; use https, http, s3, file or pvc");
-    }
+    Scheme scheme =
+        switch (schemeText.toLowerCase(Locale.ROOT)) {
+          case "https" -> Scheme.HTTPS;
+          case "http" -> Scheme.HTTP;
+          case "s3" -> Scheme.S3;
+          case "file" -> Scheme.FILE;
+          case PvcUri.SCHEME -> Scheme.PVC;
+          default ->
+              throw refused(
+                  "scheme '" + schemeText + "' is not supported; use https, http, s3, file or pvc");
+        };
     if (uri.isOpaque()) {
       throw refused("'" + redact(uri) + "' must have the form " + form(scheme));
     }
@@ -85,7 +86,7 @@ public record ModelUri(URI uri, Scheme scheme, String fileName) {
       default -> throw new IllegalStateException(scheme.toString());
     }
     if (scheme == Scheme.FILE || scheme == Scheme.PVC) {
-      for (String segment : path.split("/")) {
+      for (String segment : path.split("/", -1)) {
         if (segment.equals("..")) {
           throw refused("'" + redact(uri) + "' must not contain '..'");
         }

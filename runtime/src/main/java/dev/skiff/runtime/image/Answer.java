@@ -1,6 +1,7 @@
 package dev.skiff.runtime.image;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A postprocessed answer: labels for a classifier, boxes for a detector (the other list empty).
@@ -24,9 +25,9 @@ public record Answer(boolean detection, List<ScoredLabel> predictions, List<Box>
   }
 
   /** The answer's single best class, when it has one: top-1 label or best box. */
-  public java.util.Optional<ScoredLabel> best() {
+  public Optional<ScoredLabel> best() {
     if (!predictions.isEmpty()) {
-      return java.util.Optional.of(predictions.get(0));
+      return Optional.of(predictions.get(0));
     }
     return detections.stream()
         .findFirst()

@@ -4,7 +4,7 @@ package dev.skiff.runtime.image;
  * One detected object, in pixels of the uploaded image.
  *
  * @param index the class index
- * @param label the class name from {@code labels}, else the index as text
+ * @param label the class name from the model's label list, else the index as text
  * @param score objectness times the class's score
  * @param x left edge
  * @param y top edge

@@ -1,10 +1,11 @@
 package dev.skiff.runtime.image;
 
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.web.ApiException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -61,7 +62,9 @@ public final class ImageDecoder {
                             + " known image signature); send PNG or JPEG"));
     if (!type.decodable()) {
       throw ApiException.unsupportedMediaType(
-          "the upload is a " + type.formatName().toUpperCase() + " image; send PNG or JPEG");
+          "the upload is a "
+              + type.formatName().toUpperCase(Locale.ROOT)
+              + " image; send PNG or JPEG");
     }
     try {
       decoding.acquire();
@@ -77,7 +80,7 @@ public final class ImageDecoder {
   }
 
   private BufferedImage read(ImageType type, byte[] bytes) {
-    String name = type.formatName().toUpperCase();
+    String name = type.formatName().toUpperCase(Locale.ROOT);
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(type.formatName());
     if (!readers.hasNext()) {
       throw ApiException.internal("this JDK has no ImageIO reader for " + name);
@@ -132,6 +135,7 @@ public final class ImageDecoder {
     };
   }
 
+  @SuppressWarnings("ReferenceEquality") // a cause that is the exception itself adds nothing
   private static String describe(Throwable e) {
     String message = e.getMessage();
     Throwable cause = e.getCause();

@@ -1,59 +1,60 @@
 package dev.skiff.runtime.image;
 
-import dev.skiff.runtime.inference.InferenceHooks;
-import dev.skiff.runtime.model.ModelRepository;
-import dev.skiff.runtime.model.ModelSettings;
-import dev.skiff.runtime.model.ModelSettings.Postprocess;
-import dev.skiff.runtime.model.ModelSettings.Preprocess;
-import dev.skiff.runtime.model.ModelVersion;
-import dev.skiff.runtime.model.ServedModel;
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.runtime.model.ImageSettings.Kind;
+import dev.skiff.runtime.model.ImageSettings.Postprocess;
+import dev.skiff.runtime.model.ImageSettings.Preprocess;
+import dev.skiff.runtime.model.ImageSettings.Resize;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceResponse;
-import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The image side of every model with {@code preprocess}/{@code postprocess} in its model.yaml:
- * encoded image bytes to the model's input tensor, and the model's outputs to labels or boxes. As
- * an {@link InferenceHooks} it also lets a V2 request send the image itself: an input of datatype
- * BYTES and shape [1] under the model input's name holds the encoded file (raw with the binary
- * extension, base64 in JSON) and is replaced by the preprocessed tensor before validation.
+ * encoded image bytes to the model's input tensor, and the model's outputs to labels or boxes. It
+ * also lets a V2 request send the image itself: an input of datatype BYTES and shape [1] under the
+ * model input's name holds the encoded file (raw with the binary extension, base64 in JSON) and is
+ * replaced by the preprocessed tensor before validation ({@link #convert}).
  */
 public final class ImagePipelines {
-  private final ModelRepository repository;
   private final ImageDecoder decoder;
 
-  public ImagePipelines(ModelRepository repository, ImageDecoder decoder) {
-    this.repository = repository;
+  public ImagePipelines(ImageDecoder decoder) {
     this.decoder = decoder;
   }
 
-  private ModelSettings settings(ModelVersion version) {
-    return repository
-        .model(version.modelName())
-        .map(ServedModel::settings)
-        .orElseThrow(() -> ApiException.notFound("model '" + version.modelName() + "' not found"));
-  }
+  /**
+   * A request's inputs after image conversion, and where the image sat in the model input.
+   *
+   * @param placement null when no image was converted
+   */
+  public record Converted(List<Tensor> inputs, Placement placement) {}
 
   /**
    * Decodes and preprocesses an uploaded image for {@code version}.
    *
    * @throws ApiException 400 when the model takes no images, else as {@link ImageDecoder#decode}
    */
-  public Preprocessor.Result preprocess(
-      ModelVersion version, ModelVersion.Loaded contract, byte[] image) {
-    Preprocess pre = settings(version).preprocess();
-    if (pre == null) {
-      throw ApiException.badRequest(
-          "model '"
-              + version.modelName()
-              + "' takes no images: its model.yaml has no 'preprocess' (docs/images.md)");
-    }
-    String input = pre.target(contract.inputs()).name();
+  public Preprocessor.Result preprocess(ServingVersion version, byte[] image) {
+    Preprocess pre =
+        version
+            .settings()
+            .image()
+            .preprocess()
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "model '"
+                            + version.model()
+                            + "' takes no images: its model.yaml has no 'preprocess'"
+                            + " (docs/images.md)"));
+    String input = pre.target(version.inputs()).name();
     return new Preprocessor(pre, input).apply(decoder.decode(image));
   }
 
@@ -63,16 +64,14 @@ public final class ImagePipelines {
    * @param placement where the image sat in the model input; null maps boxes to the model input
    */
   public Optional<Answer> postprocess(
-      ModelVersion version,
-      ModelVersion.Loaded contract,
-      InferenceResponse response,
-      Placement placement) {
-    ModelSettings settings = settings(version);
-    Postprocess post = settings.postprocess();
-    if (post == null) {
+      ServingVersion version, InferenceResponse response, Placement placement) {
+    Optional<Postprocess> configured = version.settings().image().postprocess();
+    if (configured.isEmpty()) {
       return Optional.empty();
     }
-    String name = post.outputName(contract.outputs());
+    Postprocess post = configured.get();
+    List<String> labels = version.settings().labels();
+    String name = post.outputName(version.outputs());
     Tensor output =
         response.outputs().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     if (output == null || output.datatype() != Datatype.FP32 || output.rank() < 2) {
@@ -80,23 +79,23 @@ public final class ImagePipelines {
     }
     float[] values = floats(output);
     int rowLength = (int) output.dim(output.rank() - 1);
-    if (post.kind() == Postprocess.Type.CLASSIFICATION) {
-      float[] first = java.util.Arrays.copyOf(values, Math.min(rowLength, values.length));
-      return Optional.of(Answer.classification(TopK.of(first, post.k(), settings.labels())));
+    if (post.kind() == Kind.CLASSIFICATION) {
+      float[] first = Arrays.copyOf(values, Math.min(rowLength, values.length));
+      return Optional.of(Answer.classification(TopK.of(first, post.topK(), labels)));
     }
     Placement where = placement;
     if (where == null) {
-      Preprocess pre = settings.preprocess();
-      int w = pre == null ? 1 : pre.width();
-      int h = pre == null ? 1 : pre.height();
-      where = Placement.of(Preprocess.Resize.STRETCH, w, h, w, h);
+      Optional<Preprocess> pre = version.settings().image().preprocess();
+      int w = pre.map(Preprocess::width).orElse(1);
+      int h = pre.map(Preprocess::height).orElse(1);
+      where = Placement.of(Resize.STRETCH, w, h, w, h);
     }
     YoloDetections yolo =
-        new YoloDetections(post.confidence(), post.iou(), post.maxBoxes(), settings.labels());
+        new YoloDetections(
+            post.confidenceThreshold(), post.iouThreshold(), post.maxDetections(), labels);
     // Batch 1: the first image's rows only.
     long rows = output.rank() == 3 ? output.dim(1) : output.dim(0);
-    float[] first =
-        java.util.Arrays.copyOf(values, (int) Math.min(values.length, rows * rowLength));
+    float[] first = Arrays.copyOf(values, (int) Math.min(values.length, rows * rowLength));
     return Optional.of(Answer.detection(yolo.decode(first, rowLength, where)));
   }
 
@@ -107,38 +106,29 @@ public final class ImagePipelines {
     return values;
   }
 
-  /** The hook that decodes V2 BYTES image inputs for models with {@code preprocess}. */
-  public InferenceHooks bytesInputs() {
-    return new InferenceHooks() {
-      @Override
-      public List<Tensor> convertInputs(
-          ModelVersion version, ModelVersion.Loaded contract, List<Tensor> inputs) {
-        return convert(version, contract, inputs);
-      }
-    };
-  }
-
-  List<Tensor> convert(ModelVersion version, ModelVersion.Loaded contract, List<Tensor> inputs) {
-    if (inputs.size() != 1 || inputs.get(0).datatype() != Datatype.BYTES) {
-      return inputs;
-    }
-    Preprocess pre = settings(version).preprocess();
-    if (pre == null) {
-      return inputs;
+  /**
+   * The inputs to validate: a V2 request's one BYTES input under the preprocessed input's name is
+   * decoded and preprocessed; anything else is returned as it is (validation names what is wrong).
+   */
+  public Converted convert(ServingVersion version, List<Tensor> inputs) {
+    Optional<Preprocess> pre = version.settings().image().preprocess();
+    if (pre.isEmpty() || inputs.size() != 1 || inputs.get(0).datatype() != Datatype.BYTES) {
+      return new Converted(inputs, null);
     }
     Tensor given = inputs.get(0);
-    String input = pre.target(contract.inputs()).name();
+    String input = pre.get().target(version.inputs()).name();
     if (!given.name().equals(input)) {
-      return inputs; // validation names the unknown input
+      return new Converted(inputs, null);
     }
     if (given.elementCount() != 1) {
       throw ApiException.badRequest(
           "input '"
               + input
               + "' as BYTES carries one encoded image: shape [1], not "
-              + java.util.Arrays.toString(given.shape()));
+              + Arrays.toString(given.shape()));
     }
-    return List.of(preprocess(version, contract, imageBytes(input, given.strings()[0])).tensor());
+    Preprocessor.Result result = preprocess(version, imageBytes(input, given.strings()[0]));
+    return new Converted(List.of(result.tensor()), result.placement());
   }
 
   /** Raw bytes when they start with a PNG or JPEG signature, else base64 (JSON's form). */

@@ -19,6 +19,9 @@ public enum ImageType {
 
   private final String formatName;
   private final boolean decodable;
+
+  /** The file's first bytes; -1 matches any byte. Private, and never written after this. */
+  @SuppressWarnings("ImmutableEnumChecker")
   private final int[] magic;
 
   ImageType(String formatName, boolean decodable, int[] magic) {

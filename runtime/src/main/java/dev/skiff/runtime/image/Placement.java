@@ -1,6 +1,6 @@
 package dev.skiff.runtime.image;
 
-import dev.skiff.runtime.model.ModelSettings.Preprocess.Resize;
+import dev.skiff.runtime.model.ImageSettings.Resize;
 
 /**
  * Where the original image lands in the model's input: model pixel {@code x} shows source pixel

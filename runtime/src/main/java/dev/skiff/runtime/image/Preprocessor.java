@@ -1,10 +1,10 @@
 package dev.skiff.runtime.image;
 
-import dev.skiff.runtime.model.ModelSettings.Preprocess;
-import dev.skiff.runtime.model.ModelSettings.Preprocess.Channels;
-import dev.skiff.runtime.model.ModelSettings.Preprocess.Layout;
-import dev.skiff.runtime.model.ModelSettings.Preprocess.Resize;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.runtime.model.ImageSettings.Channels;
+import dev.skiff.runtime.model.ImageSettings.Layout;
+import dev.skiff.runtime.model.ImageSettings.Preprocess;
+import dev.skiff.runtime.model.ImageSettings.Resize;
 import dev.skiff.runtime.tensor.Tensor;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -39,11 +39,11 @@ public final class Preprocessor {
   public Result apply(BufferedImage image) {
     int w = settings.width();
     int h = settings.height();
-    Channels channels = settings.channelOrder();
+    Channels channels = settings.channels();
     int c = channels.count();
     Placement placement =
-        Placement.of(settings.resizeMode(), image.getWidth(), image.getHeight(), w, h);
-    boolean pad = settings.resizeMode() == Resize.LETTERBOX;
+        Placement.of(settings.resize(), image.getWidth(), image.getHeight(), w, h);
+    boolean pad = settings.resize() == Resize.LETTERBOX;
     PixelReader pixels = PixelReader.of(image, channels == Channels.GRAY);
     float[] hwc = new float[w * h * c];
     float[] a = new float[3];
@@ -96,7 +96,7 @@ public final class Preprocessor {
     ByteBuffer bytes =
         ByteBuffer.allocateDirect(hwc.length * Float.BYTES).order(ByteOrder.nativeOrder());
     FloatBuffer out = bytes.asFloatBuffer();
-    float scale = (float) settings.scaleFactor();
+    float scale = (float) settings.scale();
     float[] mean = new float[c];
     float[] std = new float[c];
     for (int k = 0; k < c; k++) {
@@ -105,7 +105,7 @@ public final class Preprocessor {
     }
     // The reader gives R, G, B; BGR swaps the first and last channel on the way out.
     int[] from = channels == Channels.BGR ? new int[] {2, 1, 0} : new int[] {0, 1, 2};
-    if (settings.tensorLayout() == Layout.NCHW) {
+    if (settings.layout() == Layout.NCHW) {
       for (int k = 0; k < c; k++) {
         for (int i = 0; i < w * h; i++) {
           out.put((hwc[i * c + from[k]] * scale - mean[k]) / std[k]);

@@ -16,7 +16,7 @@ public final class TopK {
     all.sort(
         Comparator.comparingDouble(ScoredLabel::score)
             .reversed()
-            .thenComparing(ScoredLabel::index));
+            .thenComparingInt(ScoredLabel::index));
     return List.copyOf(all.subList(0, Math.min(k, all.size())));
   }
 }

@@ -24,6 +24,8 @@ public final class YoloDetections {
   }
 
   /**
+   * Boxes above the confidence threshold, overlapping ones suppressed, best first.
+   *
    * @param rows the output's values, {@code rowLength} per candidate
    * @param rowLength {@code 5 + classes}
    * @param placement where the uploaded image sits in the model input

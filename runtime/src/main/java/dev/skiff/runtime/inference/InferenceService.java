@@ -1,122 +1,79 @@
 package dev.skiff.runtime.inference;
 
+import dev.skiff.runtime.feedback.PredictionRecorder;
+import dev.skiff.runtime.image.Answer;
+import dev.skiff.runtime.image.ImagePipelines;
+import dev.skiff.runtime.image.Placement;
+import dev.skiff.runtime.image.Preprocessor;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
-import dev.skiff.runtime.model.ModelRepository;
-import dev.skiff.runtime.model.ModelSettings;
-import dev.skiff.runtime.model.ModelVersion;
-import dev.skiff.runtime.model.ServedModel;
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.RequestedOutput;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.web.ApiException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers inference requests whatever protocol they came in: finds the version, holds the request
- * to the version's contract, runs it on the {@link InferenceExecutor} (through the version's {@link
- * DynamicBatcher} when its model.yaml enables batching) and records the timings.
+ * Answers inference requests whatever protocol they came in, against a {@link ServingVersion}:
+ * turns an image input into the model's tensor, holds the request to the version's contract and
+ * limits, runs it on the version's runner (batched or not), postprocesses the answer once, and
+ * remembers the prediction for feedback.
  */
 public final class InferenceService {
   private static final Logger LOG = Logger.getLogger(InferenceService.class.getName());
 
-  private final ModelRepository repository;
-  private final InferenceExecutor executor;
+  private final ImagePipelines images;
+  private final PredictionRecorder predictions;
   private final RuntimeMetrics metrics;
-  private final InferenceHooks hooks;
-  private final Map<ModelVersion, DynamicBatcher> batchers = new ConcurrentHashMap<>();
 
   public InferenceService(
-      ModelRepository repository, InferenceExecutor executor, RuntimeMetrics metrics) {
-    this(repository, executor, metrics, InferenceHooks.NONE);
-  }
-
-  public InferenceService(
-      ModelRepository repository,
-      InferenceExecutor executor,
-      RuntimeMetrics metrics,
-      InferenceHooks hooks) {
-    this.repository = repository;
-    this.executor = executor;
+      ImagePipelines images, PredictionRecorder predictions, RuntimeMetrics metrics) {
+    this.images = images;
+    this.predictions = predictions;
     this.metrics = metrics;
-    this.hooks = hooks;
   }
 
-  public ModelRepository repository() {
-    return repository;
+  /** Validates and runs one request (V2 or V1) against a ready version. */
+  public InferenceResult infer(ServingVersion version, InferenceRequest request, String id)
+      throws Exception {
+    ImagePipelines.Converted converted = images.convert(version, request.inputs());
+    return run(version, converted.inputs(), request.outputs(), id, converted.placement());
   }
 
   /**
-   * Finds a model version; {@code version} null means the model's default.
+   * Decodes and preprocesses an uploaded image, then runs it like any request.
    *
-   * @throws ApiException 404 for an unknown model or version
+   * @throws ApiException 400 when the model takes no images; 413 or 415 for the image itself
    */
-  public ModelVersion resolve(String model, String version) {
-    ServedModel served =
-        repository
-            .model(model)
-            .orElseThrow(
-                () ->
-                    ApiException.notFound(
-                        "model '"
-                            + model
-                            + "' not found; this server has "
-                            + repository.models().stream().map(ServedModel::name).toList()));
-    if (version == null) {
-      return served.defaultVersion();
-    }
-    return served
-        .version(version)
-        .orElseThrow(
-            () ->
-                ApiException.notFound(
-                    "model '"
-                        + model
-                        + "' has no version '"
-                        + version
-                        + "'; it has "
-                        + served.versionNames()));
-  }
-
-  /** The contract of a ready version. @throws ApiException 503 while loading or after failure */
-  public static ModelVersion.Loaded readyContract(ModelVersion version) {
-    return version
-        .loaded()
-        .filter(l -> version.isReady())
-        .orElseThrow(
-            () ->
-                ApiException.unavailable(
-                    "model '"
-                        + version.modelName()
-                        + "' version '"
-                        + version.name()
-                        + "' is not ready"
-                        + version.failure().map(f -> ": " + f).orElse(" (still loading)")));
-  }
-
-  /** Validates and runs one request against a resolved version. */
-  public InferenceResponse infer(ModelVersion version, InferenceRequest request, String id)
+  public InferenceResult inferImage(ServingVersion version, byte[] image, String id)
       throws Exception {
-    ModelVersion.Loaded contract = readyContract(version);
-    List<Tensor> inputs =
-        checkInputs(contract.inputs(), hooks.convertInputs(version, contract, request.inputs()));
+    Preprocessor.Result input = images.preprocess(version, image);
+    return run(version, List.of(input.tensor()), List.of(), id, input.placement());
+  }
+
+  private InferenceResult run(
+      ServingVersion version,
+      List<Tensor> given,
+      List<RequestedOutput> wanted,
+      String id,
+      Placement placement)
+      throws Exception {
+    List<Tensor> inputs = checkInputs(version.inputs(), given);
     checkLimits(version, inputs);
-    Set<String> outputs = selectOutputs(contract.outputs(), request.outputs());
-    DynamicBatcher batcher = batcher(version, contract);
-    metrics.inflight(version.modelName(), version.name(), 1);
+    Set<String> outputs = selectOutputs(version.outputs(), wanted);
+    metrics.inflight(version.model(), version.version(), 1);
     try {
-      Map<String, Tensor> results =
-          batcher != null
-              ? batcher.run(inputs, outputs)
-              : runAlone(version, contract, inputs, outputs);
+      Map<String, Tensor> results = version.runner().run(inputs, outputs);
       List<Tensor> ordered = new ArrayList<>(outputs.size());
       for (String name : outputs) {
         Tensor tensor = results.get(name);
@@ -126,81 +83,39 @@ public final class InferenceService {
         ordered.add(tensor);
       }
       InferenceResponse response =
-          new InferenceResponse(version.modelName(), version.name(), id, null, ordered);
-      hooks.answered(version, contract, response);
-      return response;
+          new InferenceResponse(version.model(), version.version(), id, null, ordered);
+      Optional<Answer> answer = images.postprocess(version, response, placement);
+      predictions.record(version, response, answer);
+      return new InferenceResult(version, response, answer);
     } catch (ApiException e) {
       throw e;
     } catch (Exception e) {
       // The request passed validation, so this is the model's or the runtime's fault.
-      LOG.log(Level.WARNING, "inference failed for model '" + version.modelName() + "'", e);
+      LOG.log(Level.WARNING, "inference failed for " + version.describe(), e);
       throw ApiException.internal(
-          "model '" + version.modelName() + "' failed to run: " + e.getMessage());
+          "model '" + version.model() + "' failed to run: " + e.getMessage());
     } finally {
-      metrics.inflight(version.modelName(), version.name(), -1);
+      metrics.inflight(version.model(), version.version(), -1);
     }
   }
 
-  private Map<String, Tensor> runAlone(
-      ModelVersion version, ModelVersion.Loaded contract, List<Tensor> inputs, Set<String> outputs)
-      throws Exception {
-    long submitted = System.nanoTime();
-    return executor.execute(
-        () -> {
-          long started = System.nanoTime();
-          metrics.queueDepth(executor.queued());
-          Map<String, Tensor> out = contract.session().run(inputs, outputs);
-          metrics.inferenceFinished(
-              version.modelName(),
-              version.name(),
-              (started - submitted) / 1e9,
-              (System.nanoTime() - started) / 1e9);
-          return out;
-        });
-  }
-
-  /** The version's batcher when its model enables batching (checked at load time), else null. */
-  private DynamicBatcher batcher(ModelVersion version, ModelVersion.Loaded contract) {
-    ModelSettings.Batching batching =
-        repository
-            .model(version.modelName())
-            .map(model -> model.settings().batching())
-            .orElse(null);
-    if (batching == null) {
-      return null;
-    }
-    return batchers.computeIfAbsent(
-        version,
-        v ->
-            new DynamicBatcher(
-                v.modelName(),
-                v.name(),
-                contract.session(),
-                batching.maxBatchSize(),
-                batching.delayMillis(),
-                executor.queueCapacity(),
-                executor,
-                metrics));
-  }
-
-  /** The model's own per-request limits from model.yaml ({@code limits}). */
-  private void checkLimits(ModelVersion version, List<Tensor> inputs) {
-    ModelSettings.Limits limits =
-        repository.model(version.modelName()).map(m -> m.settings().limits()).orElse(null);
-    if (limits == null || limits.maxBatchSize() == null) {
+  /** The model's own per-request limit from model.yaml ({@code limits.maxBatchSize}). */
+  private static void checkLimits(ServingVersion version, List<Tensor> inputs) {
+    if (version.settings().maxRowsPerRequest().isEmpty()) {
       return;
     }
+    int most = version.settings().maxRowsPerRequest().getAsInt();
     for (Tensor tensor : inputs) {
-      if (tensor.rank() > 0 && tensor.dim(0) > limits.maxBatchSize()) {
+      if (tensor.rank() > 0 && tensor.dim(0) > most) {
         throw ApiException.badRequest(
             "input '"
                 + tensor.name()
                 + "' has "
                 + tensor.dim(0)
                 + " rows; model '"
-                + version.modelName()
+                + version.model()
                 + "' accepts at most "
-                + limits.maxBatchSize()
+                + most
                 + " per request (limits.maxBatchSize)");
       }
     }
@@ -235,7 +150,7 @@ public final class InferenceService {
             "input '"
                 + spec.name()
                 + "' has shape "
-                + java.util.Arrays.toString(tensor.shape())
+                + Arrays.toString(tensor.shape())
                 + " but the model expects "
                 + spec.shapeText()
                 + " (-1 is any size)");

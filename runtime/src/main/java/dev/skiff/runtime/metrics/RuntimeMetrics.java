@@ -14,6 +14,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -57,7 +58,7 @@ public final class RuntimeMetrics {
         Histogram.builder()
             .name("skiff_request_duration_seconds")
             .help("Time from request start to response, including queueing and encoding")
-            .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+            .unit(Unit.SECONDS)
             .labelNames("model", "version")
             .classicUpperBounds(LATENCY_BUCKETS)
             .classicOnly()
@@ -165,7 +166,7 @@ public final class RuntimeMetrics {
 
   /** One model call of a dynamic batch: its rows and how long the backend ran. */
   public void batchFinished(String model, String version, long rows, double runSeconds) {
-    batchSize.labelValues(model, version).observe(rows);
+    batchSize.labelValues(model, version).observe((double) rows);
     inferenceDuration.labelValues(model, version).observe(runSeconds);
   }
 

@@ -1,14 +1,12 @@
 package dev.skiff.runtime.model;
 
-import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.tensor.TensorSpec;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * One version of a model and where it is in its life: loading, ready (loaded and warmed up), or
- * failed with a message. Fields are published together by swapping one immutable {@link Loaded}.
+ * One version folder of a model and where it is in its life: loading, ready (a {@link
+ * ServingVersion} exists), or failed with a message. The serving version is published by one
+ * volatile write, so a reader sees all of it or none.
  */
 public final class ModelVersion {
   /** Where a version is in its life. */
@@ -18,24 +16,11 @@ public final class ModelVersion {
     FAILED
   }
 
-  /** What a successful load produced: the session and the contract requests are checked against. */
-  public record Loaded(
-      ModelSession session,
-      String format,
-      List<TensorSpec> inputs,
-      List<TensorSpec> outputs,
-      double loadSeconds) {
-    public Loaded {
-      inputs = List.copyOf(inputs);
-      outputs = List.copyOf(outputs);
-    }
-  }
-
   private final String modelName;
   private final String name;
   private final Path directory;
   private volatile State state = State.LOADING;
-  private volatile Loaded loaded;
+  private volatile ServingVersion serving;
   private volatile String failure;
 
   public ModelVersion(String modelName, String name, Path directory) {
@@ -64,9 +49,9 @@ public final class ModelVersion {
     return state == State.READY;
   }
 
-  /** The load result; present once {@link #state()} is READY. */
-  public Optional<Loaded> loaded() {
-    return Optional.ofNullable(loaded);
+  /** The version as requests use it; present once {@link #state()} is READY. */
+  public Optional<ServingVersion> serving() {
+    return Optional.ofNullable(serving).filter(s -> state == State.READY);
   }
 
   /** Why the version failed to load, when it did. */
@@ -74,8 +59,8 @@ public final class ModelVersion {
     return Optional.ofNullable(failure);
   }
 
-  void markReady(Loaded result) {
-    this.loaded = result;
+  void markReady(ServingVersion loaded) {
+    this.serving = loaded;
     this.state = State.READY;
   }
 
@@ -86,7 +71,7 @@ public final class ModelVersion {
 
   /** Releases the session; the version stops answering. */
   void unload() {
-    Loaded current = loaded;
+    ServingVersion current = serving;
     if (current != null) {
       current.session().close();
     }

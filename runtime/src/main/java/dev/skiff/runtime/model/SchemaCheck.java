@@ -1,5 +1,6 @@
 package dev.skiff.runtime.model;
 
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.skiff.runtime.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.runtime.web.ApiException;
 import java.util.HashMap;
 import java.util.Map;
 

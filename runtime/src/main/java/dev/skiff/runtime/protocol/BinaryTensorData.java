@@ -1,7 +1,8 @@
 package dev.skiff.runtime.protocol;
 
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

@@ -2,8 +2,9 @@ package dev.skiff.runtime.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

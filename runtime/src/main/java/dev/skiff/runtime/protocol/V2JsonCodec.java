@@ -13,8 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -268,11 +270,11 @@ public final class V2JsonCodec {
             label + ": 'shape' must hold non-negative integers, found " + parser.getText());
       }
       if (rank == dims.length) {
-        dims = java.util.Arrays.copyOf(dims, rank * 2);
+        dims = Arrays.copyOf(dims, rank * 2);
       }
       dims[rank++] = parser.getLongValue();
     }
-    return java.util.Arrays.copyOf(dims, rank);
+    return Arrays.copyOf(dims, rank);
   }
 
   private List<RequestedOutput> readOutputs(JsonParser parser, JsonToken token) throws IOException {

@@ -2,8 +2,8 @@ package dev.skiff.runtime.route;
 
 /**
  * A backend gave no usable answer (502: connection or protocol error; 504: no response in time).
- * Not an {@link dev.skiff.runtime.protocol.ApiException}: the client did nothing wrong, and the
- * answer names the version that failed.
+ * Not an {@link dev.skiff.runtime.web.ApiException}: the client did nothing wrong, and the answer
+ * names the version that failed.
  */
 final class BackendFailedException extends RuntimeException {
   private final int status;

@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
-import dev.skiff.runtime.http.RequestIds;
+import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.web.RequestIds;
 import io.helidon.http.ClientRequestHeaders;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
@@ -23,7 +24,7 @@ import java.util.Set;
  * backend log the same id); everything else, {@code Authorization} included, passes unchanged.
  */
 final class ForwardedHeaders {
-  static final String MODEL_VERSION = "X-Model-Version";
+  static final String MODEL_VERSION = RuntimeHttp.MODEL_VERSION_HEADER;
   private static final Set<String> HOP_BY_HOP =
       Set.of(
           "connection",
@@ -102,8 +103,10 @@ final class ForwardedHeaders {
     }
     Set<String> names = new HashSet<>();
     for (String value : values) {
-      for (String token : value.split(",")) {
-        names.add(token.strip().toLowerCase(Locale.ROOT));
+      for (String token : value.split(",", -1)) {
+        if (!token.isBlank()) {
+          names.add(token.strip().toLowerCase(Locale.ROOT));
+        }
       }
     }
     return names;

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -132,7 +134,10 @@ final class HealthChecker implements AutoCloseable {
   /** Never fails. */
   private CompletableFuture<Check> check(URI base) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + "/health/ready")).timeout(timeout).GET().build();
+        HttpRequest.newBuilder(URI.create(base + RuntimeHttp.HEALTH_READY))
+            .timeout(timeout)
+            .GET()
+            .build();
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
@@ -142,14 +147,17 @@ final class HealthChecker implements AutoCloseable {
                 return new Check(
                     response.statusCode() == 200
                         ? ""
-                        : "/health/ready answered " + response.statusCode(),
+                        : RuntimeHttp.HEALTH_READY + " answered " + response.statusCode(),
                     false);
               }
               Throwable cause = error.getCause() != null ? error.getCause() : error;
-              if (cause instanceof HttpTimeoutException
-                  || cause instanceof java.util.concurrent.TimeoutException) {
+              if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
                 return new Check(
-                    "/health/ready did not answer within " + timeout.toMillis() + " ms", true);
+                    RuntimeHttp.HEALTH_READY
+                        + " did not answer within "
+                        + timeout.toMillis()
+                        + " ms",
+                    true);
               }
               if (cause instanceof IOException) {
                 return new Check("cannot connect: " + cause, false);

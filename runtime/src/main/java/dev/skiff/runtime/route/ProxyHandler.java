@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.image.Answer;
+import dev.skiff.runtime.web.ApiException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;

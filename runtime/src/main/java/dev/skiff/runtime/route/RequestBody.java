@@ -13,6 +13,7 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client's request body on its way to a backend. A large body is streamed (never held whole in
@@ -78,7 +79,7 @@ final class RequestBody {
 
   /** Whether {@link #sendWith} can still send the whole body. */
   boolean replayable() {
-    return bytes != null || stream.count == 0;
+    return bytes != null || stream.count.get() == 0;
   }
 
   /**
@@ -104,7 +105,7 @@ final class RequestBody {
 
   /** Counts what was read and ignores close, so an unread stream can back a second attempt. */
   private static final class CountingStream extends FilterInputStream {
-    private volatile long count;
+    private final AtomicLong count = new AtomicLong();
 
     CountingStream(InputStream in) {
       super(in);
@@ -114,7 +115,7 @@ final class RequestBody {
     public int read() throws IOException {
       int b = super.read();
       if (b >= 0) {
-        count++;
+        count.incrementAndGet();
       }
       return b;
     }
@@ -123,7 +124,7 @@ final class RequestBody {
     public int read(byte[] buffer, int offset, int length) throws IOException {
       int n = super.read(buffer, offset, length);
       if (n > 0) {
-        count += n;
+        count.addAndGet(n);
       }
       return n;
     }

@@ -1,16 +1,16 @@
 package dev.skiff.runtime.route;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.skiff.api.contract.ContractYaml;
+import dev.skiff.api.contract.RouterConfigFile;
+import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.web.Version;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,10 +18,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The router's config file (written by the operator into a ConfigMap, or by hand): which versions
- * exist, where they answer and what share of traffic each gets, plus optional shadow traffic. Built
- * only through {@link #parse}, so every instance is valid. The format is documented in {@code
- * docs/router.md}.
+ * The router's config in effect: which versions exist, where they answer and what share of traffic
+ * each gets, plus optional shadow traffic. Built only through {@link #parse}, which reads the
+ * contract's {@link RouterConfigFile} (what the operator writes into a ConfigMap, or a person by
+ * hand; docs/router.md) and checks it, so every instance is valid.
  *
  * @param model the model's name, for the router's health page and logs
  * @param versions the versions in declaration order
@@ -29,11 +29,6 @@ import java.util.regex.Pattern;
  */
 public record RouterConfig(String model, List<Version> versions, Optional<Mirror> mirror) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   public RouterConfig {
     versions = List.copyOf(versions);
@@ -42,7 +37,7 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
   /**
    * One backend version.
    *
-   * @param name the version's name, as in {@code X-Model-Version}
+   * @param name the version's name, as in {@link RuntimeHttp#MODEL_VERSION_HEADER}
    * @param url base URL of the version's runtime (a Service), request paths are appended
    * @param weight percent of unpinned traffic, 0..100
    */
@@ -64,12 +59,9 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
    * @throws InvalidRouterConfigException naming the first problem found
    */
   public static RouterConfig parse(byte[] yaml) {
-    if (new String(yaml, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-      throw new InvalidRouterConfigException("the file is empty");
-    }
-    FileContents file;
+    RouterConfigFile file;
     try {
-      file = YAML.readValue(yaml, FileContents.class);
+      file = ContractYaml.read(yaml, RouterConfigFile.class);
     } catch (UnrecognizedPropertyException e) {
       throw new InvalidRouterConfigException(
           "unknown key '"
@@ -86,14 +78,14 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
     if (file == null) {
       throw new InvalidRouterConfigException("the file is empty");
     }
-    return file.validate();
+    return validate(file);
   }
 
   /** Where in the file the unknown key is, e.g. {@code versions[1]}. */
   private static String path(UnrecognizedPropertyException e) {
-    List<com.fasterxml.jackson.databind.JsonMappingException.Reference> refs = e.getPath();
+    List<JsonMappingException.Reference> refs = e.getPath();
     StringBuilder path = new StringBuilder();
-    for (var ref : refs.subList(0, Math.max(0, refs.size() - 1))) {
+    for (JsonMappingException.Reference ref : refs.subList(0, Math.max(0, refs.size() - 1))) {
       if (ref.getFieldName() != null) {
         path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
       } else {
@@ -103,136 +95,103 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
     return path.isEmpty() ? "the top level" : path.toString();
   }
 
-  /** The file as written; {@link #validate} turns it into a {@link RouterConfig}. */
-  record FileContents(String model, List<VersionEntry> versions, MirrorEntry mirror) {
-    @JsonCreator
-    FileContents(
-        @JsonProperty("model") String model,
-        @JsonProperty("versions") List<VersionEntry> versions,
-        @JsonProperty("mirror") MirrorEntry mirror) {
-      this.model = model;
-      this.versions = versions;
-      this.mirror = mirror;
+  private static RouterConfig validate(RouterConfigFile file) {
+    String model = file.model();
+    if (model == null || !NAME.matcher(model).matches()) {
+      throw new InvalidRouterConfigException(
+          "'model' must be a name of letters, digits, '.', '_' and '-', not "
+              + (model == null ? "missing" : "'" + model + "'"));
     }
-
-    RouterConfig validate() {
-      if (model == null || !NAME.matcher(model).matches()) {
-        throw new InvalidRouterConfigException(
-            "'model' must be a name of letters, digits, '.', '_' and '-', not "
-                + (model == null ? "missing" : "'" + model + "'"));
-      }
-      if (versions == null || versions.isEmpty()) {
-        throw new InvalidRouterConfigException("'versions' must list at least one version");
-      }
-      Set<String> names = new HashSet<>();
-      List<Version> checked =
-          versions.stream()
-              .map(
-                  entry -> {
-                    int index = versions.indexOf(entry);
-                    if (entry == null) {
-                      throw new InvalidRouterConfigException("versions[" + index + "] is empty");
-                    }
-                    Version version = entry.validate("versions[" + index + "]");
-                    if (!names.add(version.name())) {
-                      throw new InvalidRouterConfigException(
-                          "version name '" + version.name() + "' appears more than once");
-                    }
-                    return version;
-                  })
-              .toList();
-      int sum = checked.stream().mapToInt(Version::weight).sum();
-      if (sum != 100 && sum != 0) {
-        throw new InvalidRouterConfigException(
-            "version weights must add up to 100 (or all be 0), but they add up to " + sum);
-      }
-      Optional<Mirror> checkedMirror = Optional.empty();
-      if (mirror != null) {
-        if (mirror.version == null || !names.contains(mirror.version)) {
-          throw new InvalidRouterConfigException(
-              "mirror.version must name one of the versions "
-                  + names.stream().sorted().toList()
-                  + ", not "
-                  + (mirror.version == null ? "missing" : "'" + mirror.version + "'"));
-        }
-        if (mirror.percent == null || mirror.percent < 0 || mirror.percent > 100) {
-          throw new InvalidRouterConfigException(
-              "mirror.percent must be between 0 and 100, not " + mirror.percent);
-        }
-        checkedMirror = Optional.of(new Mirror(mirror.version, mirror.percent));
-      }
-      return new RouterConfig(model, checked, checkedMirror);
+    List<RouterConfigFile.Version> entries = file.versions();
+    if (entries == null || entries.isEmpty()) {
+      throw new InvalidRouterConfigException("'versions' must list at least one version");
     }
+    Set<String> names = new HashSet<>();
+    List<Version> checked = new ArrayList<>();
+    for (int index = 0; index < entries.size(); index++) {
+      RouterConfigFile.Version entry = entries.get(index);
+      if (entry == null) {
+        throw new InvalidRouterConfigException("versions[" + index + "] is empty");
+      }
+      Version version = validate(entry, "versions[" + index + "]");
+      if (!names.add(version.name())) {
+        throw new InvalidRouterConfigException(
+            "version name '" + version.name() + "' appears more than once");
+      }
+      checked.add(version);
+    }
+    int sum = checked.stream().mapToInt(Version::weight).sum();
+    if (sum != 100 && sum != 0) {
+      throw new InvalidRouterConfigException(
+          "version weights must add up to 100 (or all be 0), but they add up to " + sum);
+    }
+    Optional<Mirror> mirror = Optional.empty();
+    RouterConfigFile.Mirror m = file.mirror();
+    if (m != null) {
+      if (m.version() == null || !names.contains(m.version())) {
+        throw new InvalidRouterConfigException(
+            "mirror.version must name one of the versions "
+                + names.stream().sorted().toList()
+                + ", not "
+                + (m.version() == null ? "missing" : "'" + m.version() + "'"));
+      }
+      if (m.percent() == null || m.percent() < 0 || m.percent() > 100) {
+        throw new InvalidRouterConfigException(
+            "mirror.percent must be between 0 and 100, not " + m.percent());
+      }
+      mirror = Optional.of(new Mirror(m.version(), m.percent()));
+    }
+    return new RouterConfig(model, checked, mirror);
   }
 
-  /** One entry of {@code versions} as written. */
-  record VersionEntry(String name, String url, Integer weight) {
-    @JsonCreator
-    VersionEntry(
-        @JsonProperty("name") String name,
-        @JsonProperty("url") String url,
-        @JsonProperty("weight") Integer weight) {
-      this.name = name;
-      this.url = url;
-      this.weight = weight;
+  private static Version validate(RouterConfigFile.Version entry, String where) {
+    String name = entry.name();
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidRouterConfigException(
+          where
+              + ".name must be a name of letters, digits, '.', '_' and '-', not "
+              + (name == null ? "missing" : "'" + name + "'"));
     }
-
-    Version validate(String where) {
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new InvalidRouterConfigException(
-            where
-                + ".name must be a name of letters, digits, '.', '_' and '-', not "
-                + (name == null ? "missing" : "'" + name + "'"));
-      }
-      String at = where + " ('" + name + "')";
-      if (weight == null || weight < 0 || weight > 100) {
-        throw new InvalidRouterConfigException(
-            at + ".weight must be between 0 and 100, not " + (weight == null ? "missing" : weight));
-      }
-      return new Version(name, url(at), weight);
+    String at = where + " ('" + name + "')";
+    Integer weight = entry.weight();
+    if (weight == null || weight < 0 || weight > 100) {
+      throw new InvalidRouterConfigException(
+          at + ".weight must be between 0 and 100, not " + (weight == null ? "missing" : weight));
     }
-
-    private URI url(String at) {
-      if (url == null) {
-        throw new InvalidRouterConfigException(at + ".url is missing");
-      }
-      URI uri;
-      try {
-        uri = new URI(url);
-      } catch (URISyntaxException e) {
-        throw new InvalidRouterConfigException(at + ".url is not a URL: " + e.getMessage());
-      }
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null
-          || uri.getRawQuery() != null
-          || uri.getRawFragment() != null
-          || uri.getRawUserInfo() != null) {
-        throw new InvalidRouterConfigException(
-            at
-                + ".url must be http:// or https:// with a host and no user, query or fragment,"
-                + " not '"
-                + url
-                + "'");
-      }
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      while (path.endsWith("/")) {
-        path = path.substring(0, path.length() - 1);
-      }
-      return URI.create(
-          uri.getScheme()
-              + "://"
-              + uri.getHost()
-              + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
-              + path);
-    }
+    return new Version(name, url(entry.url(), at), weight);
   }
 
-  /** The {@code mirror} entry as written. */
-  record MirrorEntry(String version, Integer percent) {
-    @JsonCreator
-    MirrorEntry(@JsonProperty("version") String version, @JsonProperty("percent") Integer percent) {
-      this.version = version;
-      this.percent = percent;
+  private static URI url(String url, String at) {
+    if (url == null) {
+      throw new InvalidRouterConfigException(at + ".url is missing");
     }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new InvalidRouterConfigException(at + ".url is not a URL: " + e.getMessage());
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || uri.getRawUserInfo() != null) {
+      throw new InvalidRouterConfigException(
+          at
+              + ".url must be http:// or https:// with a host and no user, query or fragment,"
+              + " not '"
+              + url
+              + "'");
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return URI.create(
+        uri.getScheme()
+            + "://"
+            + uri.getHost()
+            + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+            + path);
   }
 }

@@ -2,12 +2,14 @@ package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.api.contract.RuntimeHttp;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -35,9 +37,9 @@ final class RouterHealthService implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules.get(
-        "/live",
+        RuntimeHttp.HEALTH_LIVE,
         (req, res) -> send(res, Status.OK_200, JSON.createObjectNode().put("status", "UP")));
-    rules.get("/ready", this::ready);
+    rules.get(RuntimeHttp.HEALTH_READY, this::ready);
   }
 
   private void ready(ServerRequest req, ServerResponse res) {
@@ -74,6 +76,6 @@ final class RouterHealthService implements HttpService {
   private static void send(ServerResponse res, Status status, ObjectNode body) {
     res.status(status);
     res.header(HeaderValues.CONTENT_TYPE_JSON);
-    res.send(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    res.send(body.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

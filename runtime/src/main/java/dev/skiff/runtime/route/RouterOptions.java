@@ -1,10 +1,12 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything {@link RouterServer} needs; built by the command line and by tests.
+ * Everything {@link RouterServer} needs; built by the command line and by tests with {@link
+ * #builder}, which starts from the command line's defaults.
  *
  * @param configFile the router config (YAML), re-read every {@code configPollInterval}
  * @param host address to bind
@@ -38,73 +40,106 @@ public record RouterOptions(
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
 
-  public static RouterOptions defaults(Path configFile) {
-    return new RouterOptions(
-        configFile,
-        "0.0.0.0",
-        8080,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(2),
-        Duration.ofSeconds(60),
-        DEFAULT_MAX_PAYLOAD_BYTES,
-        1024,
-        32,
-        1024 * 1024,
-        Duration.ZERO);
+  /** A builder that starts from the command line's defaults. */
+  public static Builder builder(Path configFile) {
+    return new Builder(configFile);
   }
 
-  public RouterOptions withPort(int newPort) {
-    return new RouterOptions(
-        configFile,
-        host,
-        newPort,
-        configPollInterval,
-        healthInterval,
-        healthTimeout,
-        connectTimeout,
-        responseTimeout,
-        maxPayloadBytes,
-        maxConnections,
-        mirrorMaxInFlight,
-        mirrorMaxBodyBytes,
-        shutdownDelay);
-  }
+  /** Builds {@link RouterOptions}; every field starts at the command line's default. */
+  public static final class Builder {
+    private final Path configFile;
+    private String host = "0.0.0.0";
+    private int port = RuntimeHttp.PORT;
+    private Duration configPollInterval = Duration.ofSeconds(1);
+    private Duration healthInterval = Duration.ofSeconds(1);
+    private Duration healthTimeout = Duration.ofSeconds(1);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+    private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int maxConnections = 1024;
+    private int mirrorMaxInFlight = 32;
+    private int mirrorMaxBodyBytes = 1024 * 1024;
+    private Duration shutdownDelay = Duration.ZERO;
 
-  /** The same options with other polling intervals (tests use short ones). */
-  public RouterOptions withIntervals(Duration configPoll, Duration health) {
-    return new RouterOptions(
-        configFile,
-        host,
-        port,
-        configPoll,
-        health,
-        healthTimeout,
-        connectTimeout,
-        responseTimeout,
-        maxPayloadBytes,
-        maxConnections,
-        mirrorMaxInFlight,
-        mirrorMaxBodyBytes,
-        shutdownDelay);
-  }
+    private Builder(Path configFile) {
+      this.configFile = configFile;
+    }
 
-  /** The same options with other mirror bounds. */
-  public RouterOptions withMirrorLimits(int maxInFlight, int maxBodyBytes) {
-    return new RouterOptions(
-        configFile,
-        host,
-        port,
-        configPollInterval,
-        healthInterval,
-        healthTimeout,
-        connectTimeout,
-        responseTimeout,
-        maxPayloadBytes,
-        maxConnections,
-        maxInFlight,
-        maxBodyBytes,
-        shutdownDelay);
+    public Builder host(String value) {
+      this.host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Builder configPollInterval(Duration value) {
+      this.configPollInterval = value;
+      return this;
+    }
+
+    public Builder healthInterval(Duration value) {
+      this.healthInterval = value;
+      return this;
+    }
+
+    public Builder healthTimeout(Duration value) {
+      this.healthTimeout = value;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = value;
+      return this;
+    }
+
+    public Builder responseTimeout(Duration value) {
+      this.responseTimeout = value;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(long value) {
+      this.maxPayloadBytes = value;
+      return this;
+    }
+
+    public Builder maxConnections(int value) {
+      this.maxConnections = value;
+      return this;
+    }
+
+    public Builder mirrorMaxInFlight(int value) {
+      this.mirrorMaxInFlight = value;
+      return this;
+    }
+
+    public Builder mirrorMaxBodyBytes(int value) {
+      this.mirrorMaxBodyBytes = value;
+      return this;
+    }
+
+    public Builder shutdownDelay(Duration value) {
+      this.shutdownDelay = value;
+      return this;
+    }
+
+    public RouterOptions build() {
+      return new RouterOptions(
+          configFile,
+          host,
+          port,
+          configPollInterval,
+          healthInterval,
+          healthTimeout,
+          connectTimeout,
+          responseTimeout,
+          maxPayloadBytes,
+          maxConnections,
+          mirrorMaxInFlight,
+          mirrorMaxBodyBytes,
+          shutdownDelay);
+    }
   }
 }

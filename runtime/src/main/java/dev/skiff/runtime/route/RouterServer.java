@@ -1,10 +1,11 @@
 package dev.skiff.runtime.route;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.ConnectionDrain;
-import dev.skiff.runtime.HttpLimits;
-import dev.skiff.runtime.http.ErrorMapping;
-import dev.skiff.runtime.http.RequestIds;
+import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.web.ConnectionDrain;
+import dev.skiff.runtime.web.ErrorMapping;
+import dev.skiff.runtime.web.HttpLimits;
+import dev.skiff.runtime.web.RequestIds;
 import io.helidon.common.media.type.ParserMode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -152,9 +153,9 @@ public final class RouterServer implements AutoCloseable {
     routing.addFilter(drain);
     routing.addFilter(new RequestIds());
     routing
-        .register("/health", new RouterHealthService(router, watcher::lastError, drain::isDraining))
+        .register(new RouterHealthService(router, watcher::lastError, drain::isDraining))
         .get(
-            "/metrics",
+            RuntimeHttp.METRICS,
             (req, res) -> {
               ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
               metrics.write(out);

@@ -1,35 +1,34 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.api.contract.TrafficShares;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * What the router does right now: the config in effect, which versions are ready, and the chooser
- * that splits unpinned traffic over the ready versions by their declared weights (so a not-ready
- * version's share is spread over the others in proportion). Immutable apart from the chooser's
- * round-robin position; a config change or a readiness change builds a new table, swapped in
- * atomically by {@link Router}.
+ * that splits unpinned traffic over the ready versions by the contract's redistribution rule
+ * ({@link TrafficShares}: a not-ready version's share is spread over the others in proportion, in
+ * whole percents), the same rule and the same numbers the operator puts into the status. Immutable
+ * apart from the chooser's round-robin position; a config change or a readiness change builds a new
+ * table, swapped in atomically by {@link Router}.
  */
 final class RoutingTable {
   private final RouterConfig config;
   private final Set<String> ready;
-  private final int readyWeight;
+  private final Map<String, Integer> effective;
   private final WeightedChooser chooser;
 
   RoutingTable(RouterConfig config, Set<String> ready) {
     this.config = config;
     this.ready = Set.copyOf(ready);
-    List<RouterConfig.Version> versions = config.versions();
+    Map<String, Integer> declared = new LinkedHashMap<>();
+    config.versions().forEach(v -> declared.put(v.name(), v.weight()));
+    this.effective = TrafficShares.effective(declared, this.ready);
     this.chooser =
-        new WeightedChooser(
-            versions.stream().map(RouterConfig.Version::name).toList(),
-            versions.stream().map(v -> this.ready.contains(v.name()) ? v.weight() : 0).toList());
-    this.readyWeight =
-        versions.stream()
-            .filter(v -> this.ready.contains(v.name()))
-            .mapToInt(RouterConfig.Version::weight)
-            .sum();
+        new WeightedChooser(List.copyOf(effective.keySet()), List.copyOf(effective.values()));
   }
 
   RouterConfig config() {
@@ -54,11 +53,8 @@ final class RoutingTable {
     return chooser.nextExcluding(failed);
   }
 
-  /** Percent of unpinned traffic the version gets now: its declared share among ready versions. */
+  /** Percent of unpinned traffic the version gets now (0 for a version not in the config). */
   double effectiveWeight(String version) {
-    if (!ready.contains(version) || readyWeight == 0) {
-      return 0;
-    }
-    return config.version(version).map(v -> 100.0 * v.weight() / readyWeight).orElse(0.0);
+    return effective.getOrDefault(version, 0);
   }
 }

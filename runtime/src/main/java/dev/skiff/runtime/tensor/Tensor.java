@@ -1,5 +1,6 @@
 package dev.skiff.runtime.tensor;
 
+import dev.skiff.api.contract.Datatype;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.tensor;
 
+import dev.skiff.api.contract.Datatype;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -8,6 +9,9 @@ import java.util.Objects;
  * A named tensor's declared contract: element type and shape, where {@code -1} marks a dimension of
  * any size (usually the batch).
  */
+// An array, as the backends and codecs take shapes; the record copies it in and out and compares
+// it by content, which is what the check is about.
+@SuppressWarnings("ArrayRecordComponent")
 public record TensorSpec(String name, Datatype datatype, long[] shape) {
 
   public TensorSpec {

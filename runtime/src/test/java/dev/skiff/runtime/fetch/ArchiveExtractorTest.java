@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,7 +129,7 @@ class ArchiveExtractorTest {
   void corruptArchiveIsBadArchive() throws IOException {
     Path file = tmp.resolve("corrupt.tar.gz");
     byte[] good = archive().file("model.onnx", "x".repeat(10_000)).tarGz();
-    Files.write(file, java.util.Arrays.copyOf(good, good.length / 2));
+    Files.write(file, Arrays.copyOf(good, good.length / 2));
     assertThatThrownBy(() -> extractor().extract(file, ArchiveKind.TAR_GZ, target))
         .isInstanceOfSatisfying(
             FetchException.class, e -> assertThat(e.reason()).isEqualTo(FetchReason.BAD_ARCHIVE));

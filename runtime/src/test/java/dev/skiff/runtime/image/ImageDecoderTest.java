@@ -3,7 +3,7 @@ package dev.skiff.runtime.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.skiff.runtime.protocol.ApiException;
+import dev.skiff.runtime.web.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

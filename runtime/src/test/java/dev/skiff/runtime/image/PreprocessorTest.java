@@ -3,8 +3,10 @@ package dev.skiff.runtime.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.skiff.runtime.model.ModelSettings.Preprocess;
+import dev.skiff.api.contract.ModelSettingsFile;
+import dev.skiff.runtime.model.ImageSettings.Preprocess;
 import dev.skiff.runtime.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,22 @@ class PreprocessorTest {
     return out;
   }
 
-  private static Tensor run(Preprocess settings, java.awt.image.BufferedImage image) {
+  /** model.yaml's {@code preprocess} section, checked and converted as the repository does. */
+  private static Preprocess preprocess(
+      String input,
+      List<Integer> size,
+      String resize,
+      String channels,
+      Double scale,
+      List<Double> mean,
+      List<Double> std,
+      String layout) {
+    return Preprocess.from(
+        new ModelSettingsFile.Preprocess(input, size, resize, channels, scale, mean, std, layout),
+        "model 'test'");
+  }
+
+  private static Tensor run(Preprocess settings, BufferedImage image) {
     // Through the real decoder, as an upload would be.
     var decoded = new ImageDecoder(1000).decode(TestImages.encode(image, "png"));
     return new Preprocessor(settings, "input").apply(decoded).tensor();
@@ -28,7 +45,7 @@ class PreprocessorTest {
   void rgbNchwScalesSubtractsMeanAndDividesByStdPerChannel() {
     var image = TestImages.rgb(2, 1, 0xFF0080, 0x00FF40);
     Preprocess settings =
-        new Preprocess(
+        preprocess(
             null,
             List.of(1, 2),
             null,
@@ -49,8 +66,7 @@ class PreprocessorTest {
   @Test
   void bgrNhwcInterleavesChannelsInReverseOrder() {
     var image = TestImages.rgb(1, 2, 0x010203, 0x040506);
-    Preprocess settings =
-        new Preprocess(null, List.of(2, 1), null, "bgr", null, null, null, "NHWC");
+    Preprocess settings = preprocess(null, List.of(2, 1), null, "bgr", null, null, null, "NHWC");
     Tensor tensor = run(settings, image);
     assertThat(tensor.shape()).containsExactly(1, 2, 1, 3);
     assertThat(values(tensor)).containsExactly(3, 2, 1, 6, 5, 4);
@@ -60,7 +76,7 @@ class PreprocessorTest {
   void grayFlatKeepsTheImagesOwnLevelsExactly() {
     var image = TestImages.gray(2, 2, 0, 16, 239, 255);
     Preprocess settings =
-        new Preprocess(null, List.of(2, 2), null, "gray", 16 / 255.0, null, null, "flat");
+        preprocess(null, List.of(2, 2), null, "gray", 16 / 255.0, null, null, "flat");
     Tensor tensor = run(settings, image);
     assertThat(tensor.shape()).containsExactly(1, 4);
     assertThat(values(tensor))
@@ -70,7 +86,7 @@ class PreprocessorTest {
   @Test
   void colourBecomesGreyByLuma() {
     var image = TestImages.rgb(1, 1, 0x644B32); // 100, 75, 50
-    Preprocess settings = new Preprocess(null, List.of(1, 1), null, "gray", null, null, null, null);
+    Preprocess settings = preprocess(null, List.of(1, 1), null, "gray", null, null, null, null);
     assertThat(values(run(settings, image)))
         .containsExactly(new float[] {0.299f * 100 + 0.587f * 75 + 0.114f * 50}, within(1e-3f));
   }
@@ -80,8 +96,7 @@ class PreprocessorTest {
     // 2 pixels stretched to 4: centres at 0.25, 0.75, 1.25, 1.75 of the source... clamped at the
     // edges as OpenCV does: 0, 0.25, 0.75, 1 of the way from 0 to 100.
     var image = TestImages.gray(2, 1, 0, 100);
-    Preprocess settings =
-        new Preprocess(null, List.of(1, 4), null, "gray", null, null, null, "flat");
+    Preprocess settings = preprocess(null, List.of(1, 4), null, "gray", null, null, null, "flat");
     assertThat(values(run(settings, image)))
         .containsExactly(new float[] {0f, 25f, 75f, 100f}, within(1e-4f));
   }
@@ -90,7 +105,7 @@ class PreprocessorTest {
   void letterboxPadsWithGreyAndCentresTheImage() {
     var image = TestImages.gray(2, 1, 10, 20); // wide: fits the width, padded above and below
     Preprocess settings =
-        new Preprocess(null, List.of(4, 2), "letterbox", "gray", null, null, null, "flat");
+        preprocess(null, List.of(4, 2), "letterbox", "gray", null, null, null, "flat");
     Tensor tensor = run(settings, image);
     var result =
         new Preprocessor(settings, "input")
@@ -104,7 +119,7 @@ class PreprocessorTest {
   void centerCropCutsTheMiddle() {
     var image = TestImages.gray(4, 1, 1, 2, 3, 4);
     Preprocess settings =
-        new Preprocess(null, List.of(1, 2), "center-crop", "gray", null, null, null, "flat");
+        preprocess(null, List.of(1, 2), "center-crop", "gray", null, null, null, "flat");
     assertThat(values(run(settings, image))).containsExactly(2, 3);
   }
 }

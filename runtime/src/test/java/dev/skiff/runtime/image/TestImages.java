@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
@@ -28,7 +29,7 @@ public final class TestImages {
     byte[] idat = new byte[64];
     int n = deflater.deflate(idat);
     deflater.end();
-    chunk(out, "IDAT", java.util.Arrays.copyOf(idat, n));
+    chunk(out, "IDAT", Arrays.copyOf(idat, n));
     chunk(out, "IEND", new byte[0]);
     return out.toByteArray();
   }

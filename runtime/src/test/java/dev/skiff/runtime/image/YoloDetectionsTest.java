@@ -3,7 +3,7 @@ package dev.skiff.runtime.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.skiff.runtime.model.ModelSettings.Preprocess.Resize;
+import dev.skiff.runtime.model.ImageSettings.Resize;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,19 +2,22 @@ package dev.skiff.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.runtime.backend.BackendOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Batching is checked at load time against the model's tensors, with the real ONNX backend. */
+/**
+ * Batching settings are checked when the repository is opened, and against the model's tensors when
+ * it is loaded (with the real ONNX backend).
+ */
 class BatchingSettingsTest {
   private static final Path ADD_MODEL = Path.of("src/test/resources/models/add/v1/model.onnx");
 
   /** The add test model (a, b FP32 [-1, 3]) with the given batching and declared dimension 0. */
-  private static ModelVersion load(Path repo, String batching, String firstDim) throws IOException {
+  private static ModelRepository open(Path repo, String batching, String firstDim)
+      throws IOException {
     Path version = Files.createDirectories(repo.resolve("add/v1"));
     Files.copy(ADD_MODEL, version.resolve("model.onnx"));
     String tensors = "{name: %s, datatype: FP32, shape: [" + firstDim + ", 3]}";
@@ -31,8 +34,12 @@ class BatchingSettingsTest {
             + "]\nbatching: "
             + batching
             + "\n");
-    ModelRepository repository = ModelRepository.open(repo, ModelRepository.discoverBackends());
-    repository.loadAll(new BackendOptions(1, false), (v, s) -> {});
+    return ModelRepository.open(repo, ModelRepository.discoverBackends());
+  }
+
+  private static ModelVersion load(Path repo, String batching, String firstDim) throws IOException {
+    ModelRepository repository = open(repo, batching, firstDim);
+    TestLoading.loadAll(repository);
     ModelVersion loaded = repository.model("add").orElseThrow().defaultVersion();
     repository.close();
     return loaded;
@@ -55,16 +62,20 @@ class BatchingSettingsTest {
         .contains("output product FP32 [2, 3]");
   }
 
+  /** Values out of range are refused with the rest of model.yaml, before any loading. */
   @Test
   void batchingSettingsOutOfRangeStopTheModel(@TempDir Path repo) throws IOException {
-    assertThat(load(repo.resolve("zero"), "{maxBatchSize: 0}", "-1").failure().orElseThrow())
-        .contains("batching.maxBatchSize must be an integer >= 1, found 0");
-    assertThat(load(repo.resolve("missing"), "{maxDelayMillis: 1}", "-1").failure().orElseThrow())
-        .contains("batching.maxBatchSize must be an integer >= 1, found null");
-    assertThat(
-            load(repo.resolve("negative"), "{maxBatchSize: 4, maxDelayMillis: -1}", "-1")
-                .failure()
-                .orElseThrow())
-        .contains("batching.maxDelayMillis must be >= 0, found -1");
+    assertThat(refusal(repo.resolve("zero"), "{maxBatchSize: 0}"))
+        .isEqualTo("model 'add': batching.maxBatchSize must be an integer >= 1, found 0");
+    assertThat(refusal(repo.resolve("missing"), "{maxDelayMillis: 1}"))
+        .isEqualTo("model 'add': batching.maxBatchSize must be an integer >= 1, found null");
+    assertThat(refusal(repo.resolve("negative"), "{maxBatchSize: 4, maxDelayMillis: -1}"))
+        .isEqualTo("model 'add': batching.maxDelayMillis must be >= 0, found -1");
+  }
+
+  private static String refusal(Path repo, String batching) throws IOException {
+    ModelRepository repository = open(repo, batching, "-1");
+    assertThat(repository.model("add")).isEmpty();
+    return repository.brokenModels().get("add");
   }
 }

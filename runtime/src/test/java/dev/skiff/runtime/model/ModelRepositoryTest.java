@@ -3,11 +3,11 @@ package dev.skiff.runtime.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.skiff.runtime.backend.BackendOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class ModelRepositoryTest {
   @BeforeAll
   static void loadTestRepository() {
     repository = ModelRepository.open(TEST_MODELS, ModelRepository.discoverBackends());
-    repository.loadAll(new BackendOptions(1, false), (v, s) -> {});
+    TestLoading.loadAll(repository);
   }
 
   @AfterAll
@@ -50,7 +50,7 @@ class ModelRepositoryTest {
   @Test
   void zipMapOutputIsPresentedAsAProbabilityTensor() {
     var contract =
-        repository.model("iris-zipmap").orElseThrow().defaultVersion().loaded().orElseThrow();
+        repository.model("iris-zipmap").orElseThrow().defaultVersion().serving().orElseThrow();
     assertThat(contract.outputs().get(1).toString()).isEqualTo("output_probability FP32 [-1, 3]");
   }
 
@@ -84,7 +84,7 @@ class ModelRepositoryTest {
     assertThat(broken.brokenModels().get("badtype")).contains("datatype 'FLOAT'");
     assertThat(broken.brokenModels().get("badlimit"))
         .contains("limits.maxBatchSize must be >= 1, not 0");
-    broken.loadAll(new BackendOptions(1, false), (v, s) -> {});
+    TestLoading.loadAll(broken);
     assertThat(broken.model("nofile").orElseThrow().defaultVersion().failure().orElseThrow())
         .contains("no model file")
         .contains(".onnx");
@@ -93,7 +93,7 @@ class ModelRepositoryTest {
 
   @Test
   void versionsOrderNumerically() {
-    assertThat(java.util.stream.Stream.of("v10", "v2", "v1").sorted(VersionOrder.INSTANCE))
+    assertThat(Stream.of("v10", "v2", "v1").sorted(VersionOrder.INSTANCE))
         .containsExactly("v1", "v2", "v10");
   }
 }

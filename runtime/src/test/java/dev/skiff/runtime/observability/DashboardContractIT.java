@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -59,7 +59,7 @@ class DashboardContractIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path work;
-  static RuntimeServer runtime;
+  static ModelServer runtime;
   static RouterServer router;
   static Process prometheus;
   static String prometheusUrl;
@@ -72,14 +72,15 @@ class DashboardContractIT {
     assumeTrue(
         onPath("prometheus"),
         "SKIPPED: no prometheus binary (apt-get install prometheus; .ci/run installs it)");
-    runtime = RuntimeServer.start(ServeOptions.defaults(Path.of("../examples/models")).withPort(0));
+    runtime =
+        ModelServer.start(ServeOptions.builder(Path.of("../examples/models")).port(0).build());
     runtime.awaitModelsLoaded(Duration.ofSeconds(60));
     Path routerConfig = work.resolve("router.yaml");
     Files.writeString(
         routerConfig,
         "model: iris\nversions:\n  - {name: v1, url: \"http://127.0.0.1:%d\", weight: 100}\n"
             .formatted(runtime.port()));
-    router = RouterServer.start(RouterOptions.defaults(routerConfig).withPort(0));
+    router = RouterServer.start(RouterOptions.builder(routerConfig).port(0).build());
     String base = "http://127.0.0.1:" + router.port();
     awaitRouterReady(base);
     String body = Files.readString(Path.of("../examples/requests/iris.json"));

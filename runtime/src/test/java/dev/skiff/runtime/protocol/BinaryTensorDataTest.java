@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -118,7 +119,12 @@ class BinaryTensorDataTest {
     ByteBuffer int64 = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, 3);
     Tensor label = Tensor.ofBuffer("label", Datatype.INT64, new long[] {1}, int64);
     Tensor names =
-        Tensor.ofStrings("names", new long[] {2}, new byte[][] {"x".getBytes(), "yz".getBytes()});
+        Tensor.ofStrings(
+            "names",
+            new long[] {2},
+            new byte[][] {
+              "x".getBytes(StandardCharsets.UTF_8), "yz".getBytes(StandardCharsets.UTF_8)
+            });
     InferenceResponse response =
         new InferenceResponse("m", "v1", "id-1", null, List.of(probabilities, label, names));
     InferenceRequest request =

@@ -3,8 +3,9 @@ package dev.skiff.runtime.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
+import dev.skiff.runtime.web.ApiException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -153,7 +154,8 @@ class V2JsonCodecTest {
     ByteBuffer buffer = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
     buffer.putLong(-1L).putLong(7L).flip();
     Tensor unsigned = Tensor.ofBuffer("u", Datatype.UINT64, new long[] {2}, buffer);
-    Tensor strings = Tensor.ofStrings("s", new long[] {1}, new byte[][] {"hi".getBytes()});
+    Tensor strings =
+        Tensor.ofStrings("s", new long[] {1}, new byte[][] {"hi".getBytes(StandardCharsets.UTF_8)});
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     codec.writeResponse(
         new InferenceResponse("m", "v1", "id-1", null, List.of(unsigned, strings)), out);

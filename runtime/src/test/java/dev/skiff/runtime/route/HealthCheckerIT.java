@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +39,7 @@ class HealthCheckerIT {
           exchange.sendResponseHeaders(200, -1);
           exchange.close();
         });
-    backend.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    backend.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     backend.start();
   }
 

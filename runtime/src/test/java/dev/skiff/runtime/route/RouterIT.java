@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -17,10 +17,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,8 +54,8 @@ class RouterIT {
   static final int CLIENTS = 16;
 
   @TempDir static Path repos;
-  static RuntimeServer v1;
-  static RuntimeServer v2;
+  static ModelServer v1;
+  static ModelServer v2;
   static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -75,7 +77,7 @@ class RouterIT {
   }
 
   /** A runtime serving a copy of the iris model whose only version folder is {@code version}. */
-  static RuntimeServer startBackend(String version) throws IOException, InterruptedException {
+  static ModelServer startBackend(String version) throws IOException, InterruptedException {
     Path model = repos.resolve(version + "-" + System.nanoTime()).resolve("iris");
     Files.createDirectories(model.resolve(version));
     Files.copy(IRIS.resolve("v1/model.onnx"), model.resolve(version).resolve("model.onnx"));
@@ -83,9 +85,14 @@ class RouterIT {
         model.resolve("model.yaml"),
         Files.readString(IRIS.resolve("model.yaml"))
             .replace("defaultVersion: v1", "defaultVersion: " + version));
-    RuntimeServer server =
-        RuntimeServer.start(
-            ServeOptions.defaults(model.getParent()).withPort(0).withLimits(1, 256, 1 << 20));
+    ModelServer server =
+        ModelServer.start(
+            ServeOptions.builder(model.getParent())
+                .port(0)
+                .inferenceThreads(1)
+                .queueSize(256)
+                .maxPayloadBytes(1 << 20)
+                .build());
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     return server;
   }
@@ -213,7 +220,7 @@ class RouterIT {
 
   @Test
   void stoppedBackendUnderLoadFailsNoRequest() throws Exception {
-    RuntimeServer doomed = startBackend("v2");
+    ModelServer doomed = startBackend("v2");
     boolean closed = false;
     try (RouterServer router = startRouter(config(50, 50, "", v1.port(), doomed.port()))) {
       try (Background load = new Background(router, this::metadata)) {
@@ -267,7 +274,7 @@ class RouterIT {
 
   @Test
   void callerIsUnaffectedWhenTheMirrorIsDown() throws Exception {
-    RuntimeServer mirror = startBackend("v2");
+    ModelServer mirror = startBackend("v2");
     boolean closed = false;
     try (RouterServer router =
         startRouter(
@@ -348,7 +355,7 @@ class RouterIT {
     Files.createSymbolicLink(next, folder.getFileName());
     Files.move(next, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Path link = configDir.resolve("router.yaml");
-    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(link, Path.of("..data/router.yaml"));
     }
   }
@@ -358,10 +365,13 @@ class RouterIT {
     writeConfig(yaml);
     RouterServer router =
         RouterServer.start(
-            RouterOptions.defaults(configDir.resolve("router.yaml"))
-                .withPort(0)
-                .withIntervals(Duration.ofMillis(100), Duration.ofMillis(200))
-                .withMirrorLimits(1_000, 1 << 20));
+            RouterOptions.builder(configDir.resolve("router.yaml"))
+                .port(0)
+                .configPollInterval(Duration.ofMillis(100))
+                .healthInterval(Duration.ofMillis(200))
+                .mirrorMaxInFlight(1_000)
+                .mirrorMaxBodyBytes(1 << 20)
+                .build());
     return router;
   }
 
@@ -372,7 +382,7 @@ class RouterIT {
   }
 
   /** Inference requests a backend has answered, from its own metrics. */
-  static double inferenceCount(RuntimeServer backend) {
+  static double inferenceCount(ModelServer backend) {
     String metrics = get(backend.port(), "/metrics").body();
     Matcher m =
         Pattern.compile("skiff_requests_total\\{code=\"200\",model=\"iris\",version=\"v2\"} (\\S+)")
@@ -426,11 +436,11 @@ class RouterIT {
   /** {@code n} calls from {@value #CLIENTS} concurrent clients. */
   static Counts load(RouterServer router, int n, Call call) throws InterruptedException {
     Map<String, Integer> counts = new ConcurrentHashMap<>();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger remaining = new AtomicInteger(n);
     try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < CLIENTS; c++) {
-        clients.submit(
+        clients.execute(
             () -> {
               while (remaining.getAndDecrement() > 0) {
                 try {
@@ -448,14 +458,14 @@ class RouterIT {
   /** Calls running until closed, recording every answer and failure. */
   static final class Background implements AutoCloseable {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final LongAdder total = new LongAdder();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
 
     Background(RouterServer router, Call call) {
       for (int c = 0; c < CLIENTS; c++) {
-        clients.submit(
+        clients.execute(
             () -> {
               while (running.get()) {
                 try {

@@ -8,10 +8,12 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -205,6 +208,7 @@ class RouterProxyIT {
   // ---------------------------------------------------------------- headers
 
   @Test
+  @SuppressWarnings("StringConcatToTextBlock") // HTTP wants CRLF line ends, text blocks have LF
   void headersCrossAsAReverseProxyPassesThem() throws Exception {
     router = startRouter(backend.port(), Duration.ofSeconds(30));
     String answer =
@@ -359,10 +363,10 @@ class RouterProxyIT {
   static final class Dropper implements AutoCloseable {
     private final ServerSocket socket;
     private final Thread thread;
-    private volatile int dropped;
+    private final AtomicInteger dropped = new AtomicInteger();
 
     Dropper() throws IOException {
-      socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       thread = Thread.ofVirtual().start(this::serve);
     }
 
@@ -371,7 +375,7 @@ class RouterProxyIT {
     }
 
     int dropped() {
-      return dropped;
+      return dropped.get();
     }
 
     private void serve() {
@@ -394,12 +398,14 @@ class RouterProxyIT {
             return;
           }
           if (!head.startsWith("GET /health/ready ")) {
-            dropped++;
+            dropped.incrementAndGet();
             return;
           }
           connection
               .getOutputStream()
-              .write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes());
+              .write(
+                  "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
         }
       } catch (IOException e) {
         // the router went away
@@ -440,7 +446,7 @@ class RouterProxyIT {
 
   /** Sends raw bytes to the router (for headers the JDK client will not send) and reads all. */
   String raw(String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", router.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), router.port())) {
       socket.setSoTimeout(20_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
@@ -486,7 +492,7 @@ class RouterProxyIT {
   }
 
   static InputStream stream(byte[] bytes) {
-    return new java.io.ByteArrayInputStream(bytes);
+    return new ByteArrayInputStream(bytes);
   }
 
   static InputStream open(Path file) {
@@ -504,22 +510,16 @@ class RouterProxyIT {
         "model: m\nversions:\n  - {name: v1, url: \"http://127.0.0.1:"
             + port
             + "\", weight: 100}\n");
-    RouterOptions defaults = RouterOptions.defaults(config);
     return RouterServer.start(
-        new RouterOptions(
-            config,
-            "127.0.0.1",
-            0,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(2),
-            responseTimeout,
-            defaults.maxPayloadBytes(),
-            defaults.maxConnections(),
-            defaults.mirrorMaxInFlight(),
-            defaults.mirrorMaxBodyBytes(),
-            Duration.ZERO));
+        RouterOptions.builder(config)
+            .host("127.0.0.1")
+            .port(0)
+            .configPollInterval(Duration.ofSeconds(10))
+            .healthInterval(Duration.ofSeconds(10))
+            .healthTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(2))
+            .responseTimeout(responseTimeout)
+            .build());
   }
 
   URI uri(String path) {

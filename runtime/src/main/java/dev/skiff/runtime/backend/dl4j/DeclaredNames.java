@@ -1,9 +1,7 @@
 package dev.skiff.runtime.backend.dl4j;
 
-import dev.skiff.runtime.model.ModelRepository;
-import dev.skiff.runtime.model.ModelSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.skiff.runtime.backend.DeclaredTensors;
+import dev.skiff.runtime.tensor.TensorSpec;
 import java.util.List;
 
 /**
@@ -18,24 +16,13 @@ import java.util.List;
 record DeclaredNames(String input, String output) {
   static final DeclaredNames DEFAULT = new DeclaredNames("input", "output");
 
-  /** Reads {@code <model>/model.yaml} for a model file at {@code <model>/<version>/<file>}. */
-  static DeclaredNames of(Path modelFile) {
-    Path versionDir = modelFile.toAbsolutePath().getParent();
-    Path settingsFile =
-        versionDir == null || versionDir.getParent() == null
-            ? null
-            : versionDir.getParent().resolve(ModelRepository.SETTINGS_FILE);
-    if (settingsFile == null || !Files.isRegularFile(settingsFile)) {
-      return DEFAULT;
-    }
-    ModelSettings settings = ModelRepository.readSettings(settingsFile);
+  /** The names model.yaml's declared tensors give, as the loader passed them in. */
+  static DeclaredNames of(DeclaredTensors declared) {
     return new DeclaredNames(
-        single(settings.inputs(), DEFAULT.input()), single(settings.outputs(), DEFAULT.output()));
+        single(declared.inputs(), DEFAULT.input()), single(declared.outputs(), DEFAULT.output()));
   }
 
-  private static String single(List<ModelSettings.TensorSettings> declared, String fallback) {
-    return declared.size() == 1 && declared.get(0).name() != null
-        ? declared.get(0).name()
-        : fallback;
+  private static String single(List<TensorSpec> declared, String fallback) {
+    return declared.size() == 1 ? declared.get(0).name() : fallback;
   }
 }

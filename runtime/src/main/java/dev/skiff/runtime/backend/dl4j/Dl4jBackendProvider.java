@@ -1,9 +1,11 @@
 package dev.skiff.runtime.backend.dl4j;
 
+import dev.skiff.api.contract.ModelFormat;
 import dev.skiff.runtime.backend.BackendOptions;
 import dev.skiff.runtime.backend.BackendProvider;
+import dev.skiff.runtime.backend.DeclaredTensors;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +20,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
 
   @Override
   public String format() {
-    return "dl4j";
+    return ModelFormat.DL4J.value();
   }
 
   @Override
@@ -27,7 +29,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
   }
 
   @Override
-  public ModelSession load(Path modelFile, BackendOptions options) {
+  public ModelSession load(Path modelFile, BackendOptions options, DeclaredTensors declared) {
     Nd4jSetup.configure(options, modelFile);
     String file = modelFile.getFileName().toString();
     Dl4jNetwork network;
@@ -37,7 +39,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
             case MULTI_LAYER ->
                 Dl4jNetwork.of(
                     ModelSerializer.restoreMultiLayerNetwork(modelFile.toFile(), false),
-                    DeclaredNames.of(modelFile));
+                    DeclaredNames.of(declared));
             case GRAPH ->
                 Dl4jNetwork.of(ModelSerializer.restoreComputationGraph(modelFile.toFile(), false));
           };

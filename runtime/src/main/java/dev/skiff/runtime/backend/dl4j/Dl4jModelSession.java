@@ -1,7 +1,7 @@
 package dev.skiff.runtime.backend.dl4j;
 
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.tensor.Datatype;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.nio.ByteBuffer;
@@ -150,7 +150,7 @@ final class Dl4jModelSession implements ModelSession {
     ByteBuffer heap = ByteBuffer.allocate(bytes).order(ByteOrder.nativeOrder());
     heap.put(dense.data().asNio().order(ByteOrder.nativeOrder()).limit(bytes)).flip();
     Tensor tensor = Tensor.ofBuffer(name, Datatype.FP32, dense.shape(), heap);
-    if (dense != array && dense.closeable()) {
+    if (isCopy(dense, array) && dense.closeable()) {
       dense.close();
     }
     if (array.closeable()) {
@@ -162,5 +162,11 @@ final class Dl4jModelSession implements ModelSession {
   @Override
   public void close() {
     idle.clear();
+  }
+
+  /** Whether {@code dense} is a copy made of {@code array}, not the same INDArray. */
+  @SuppressWarnings("ReferenceEquality") // the question is identity: was a copy made?
+  private static boolean isCopy(INDArray dense, INDArray array) {
+    return dense != array;
   }
 }

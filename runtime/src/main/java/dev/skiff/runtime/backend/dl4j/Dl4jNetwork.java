@@ -1,7 +1,7 @@
 package dev.skiff.runtime.backend.dl4j;
 
-import dev.skiff.runtime.model.ModelLoadException;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;

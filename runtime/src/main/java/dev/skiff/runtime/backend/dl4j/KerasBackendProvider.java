@@ -2,10 +2,12 @@ package dev.skiff.runtime.backend.dl4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.api.contract.ModelFormat;
 import dev.skiff.runtime.backend.BackendOptions;
 import dev.skiff.runtime.backend.BackendProvider;
+import dev.skiff.runtime.backend.DeclaredTensors;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.model.ModelLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class KerasBackendProvider implements BackendProvider {
 
   @Override
   public String format() {
-    return "keras";
+    return ModelFormat.KERAS.value();
   }
 
   @Override
@@ -32,7 +34,7 @@ public final class KerasBackendProvider implements BackendProvider {
   }
 
   @Override
-  public ModelSession load(Path modelFile, BackendOptions options) {
+  public ModelSession load(Path modelFile, BackendOptions options, DeclaredTensors declared) {
     Nd4jSetup.configure(options, modelFile);
     String file = modelFile.getFileName().toString();
     if (!Files.isReadable(modelFile)) {
@@ -45,7 +47,7 @@ public final class KerasBackendProvider implements BackendProvider {
         network =
             Dl4jNetwork.of(
                 KerasModelImport.importKerasSequentialModelAndWeights(path, false),
-                DeclaredNames.of(modelFile));
+                DeclaredNames.of(declared));
       } else {
         network = Dl4jNetwork.of(KerasModelImport.importKerasModelAndWeights(path, false));
       }

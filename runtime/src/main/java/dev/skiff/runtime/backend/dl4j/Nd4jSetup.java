@@ -1,8 +1,9 @@
 package dev.skiff.runtime.backend.dl4j;
 
 import dev.skiff.runtime.backend.BackendOptions;
-import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.backend.ModelLoadException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.logging.Logger;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,7 +48,7 @@ final class Nd4jSetup {
               + " nd4j-native for linux-x86_64)",
           e);
     }
-    if (options.gpu() && !backend.toLowerCase(java.util.Locale.ROOT).contains("cublas")) {
+    if (options.gpu() && !backend.toLowerCase(Locale.ROOT).contains("cublas")) {
       throw new ModelLoadException(
           "device gpu was requested but nd4j runs on its CPU backend ("
               + backend
@@ -56,6 +57,7 @@ final class Nd4jSetup {
   }
 
   /** The most specific message in a cause chain: DL4J wraps the useful one several times. */
+  @SuppressWarnings("ReferenceEquality") // a cause chain that loops back to itself ends the walk
   static String reason(Throwable e) {
     Throwable deepest = e;
     String message = e.getMessage() != null ? e.getMessage() : e.toString();

@@ -1,6 +1,6 @@
 package dev.skiff.runtime.backend.dl4j;
 
-import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.backend.ModelLoadException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.RNNFormat;

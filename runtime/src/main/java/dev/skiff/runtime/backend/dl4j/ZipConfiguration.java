@@ -2,7 +2,7 @@ package dev.skiff.runtime.backend.dl4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skiff.runtime.model.ModelLoadException;
+import dev.skiff.runtime.backend.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

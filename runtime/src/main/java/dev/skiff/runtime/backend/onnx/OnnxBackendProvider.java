@@ -3,10 +3,12 @@ package dev.skiff.runtime.backend.onnx;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.skiff.api.contract.ModelFormat;
 import dev.skiff.runtime.backend.BackendOptions;
 import dev.skiff.runtime.backend.BackendProvider;
+import dev.skiff.runtime.backend.DeclaredTensors;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.backend.ModelSession;
-import dev.skiff.runtime.model.ModelLoadException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,7 +17,7 @@ public final class OnnxBackendProvider implements BackendProvider {
 
   @Override
   public String format() {
-    return "onnx";
+    return ModelFormat.ONNX.value();
   }
 
   @Override
@@ -24,7 +26,7 @@ public final class OnnxBackendProvider implements BackendProvider {
   }
 
   @Override
-  public ModelSession load(Path modelFile, BackendOptions options) {
+  public ModelSession load(Path modelFile, BackendOptions options, DeclaredTensors declared) {
     OnnxNativeLibraries.preferUnpacked();
     // ONNX Runtime keeps one environment per process; getEnvironment() returns it.
     OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -6,17 +6,21 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.backend.DeclaredTensors;
+import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.backend.ModelSession;
 import dev.skiff.runtime.backend.onnx.OnnxBackendProvider;
-import dev.skiff.runtime.model.ModelLoadException;
-import dev.skiff.runtime.tensor.Datatype;
+import dev.skiff.runtime.model.ModelSettings;
+import dev.skiff.runtime.model.SettingsReader;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +48,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class Dl4jBackendTest {
   static final Path MODELS = Path.of("../examples/models");
   static final Path TEST_MODELS = Path.of("src/test/resources/dl4j-models");
-  static final BackendOptions CPU = new BackendOptions(1, false);
+  static final BackendOptions CPU = BackendOptions.builder().build();
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   static ModelSession dl4j;
@@ -53,9 +57,33 @@ class Dl4jBackendTest {
 
   @BeforeAll
   static void load() {
-    dl4j = new Dl4jBackendProvider().load(MODELS.resolve("digits-dl4j/v1/model.zip"), CPU);
-    keras = new KerasBackendProvider().load(MODELS.resolve("digits-keras/v1/model.h5"), CPU);
-    onnx = new OnnxBackendProvider().load(TEST_MODELS.resolve("digits-onnx/v1/model.onnx"), CPU);
+    dl4j =
+        new Dl4jBackendProvider()
+            .load(
+                MODELS.resolve("digits-dl4j/v1/model.zip"),
+                CPU,
+                declared(MODELS.resolve("digits-dl4j")));
+    keras =
+        new KerasBackendProvider()
+            .load(
+                MODELS.resolve("digits-keras/v1/model.h5"),
+                CPU,
+                declared(MODELS.resolve("digits-keras")));
+    onnx =
+        new OnnxBackendProvider()
+            .load(
+                TEST_MODELS.resolve("digits-onnx/v1/model.onnx"),
+                CPU,
+                declared(TEST_MODELS.resolve("digits-onnx")));
+  }
+
+  /** What the repository passes a backend: the tensors the model folder's model.yaml declares. */
+  private static DeclaredTensors declared(Path modelFolder) {
+    ModelSettings settings =
+        ModelSettings.from(
+            SettingsReader.read(modelFolder.resolve("model.yaml")),
+            modelFolder.getFileName().toString());
+    return new DeclaredTensors(settings.inputs(), settings.outputs());
   }
 
   @AfterAll
@@ -184,7 +212,7 @@ class Dl4jBackendTest {
     float[] row = {0.5f, -1.25f, 2f};
     float[] want = graph.outputSingle(Nd4j.create(new float[][] {row})).toFloatVector();
 
-    try (ModelSession session = new Dl4jBackendProvider().load(zip, CPU)) {
+    try (ModelSession session = new Dl4jBackendProvider().load(zip, CPU, DeclaredTensors.NONE)) {
       assertThat(session.inputs()).extracting(TensorSpec::name).containsExactly("features");
       assertThat(session.outputs()).extracting(TensorSpec::name).containsExactly("scores");
       ByteBuffer buffer = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
@@ -204,7 +232,8 @@ class Dl4jBackendTest {
     assertThatThrownBy(
             () ->
                 new Dl4jBackendProvider()
-                    .load(TEST_MODELS.resolve("corrupt-zip/v1/model.zip"), CPU))
+                    .load(
+                        TEST_MODELS.resolve("corrupt-zip/v1/model.zip"), CPU, DeclaredTensors.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("model.zip")
         .hasMessageContaining("is not a readable Deeplearning4j ModelSerializer zip");
@@ -216,10 +245,10 @@ class Dl4jBackendTest {
     try (OutputStream out = Files.newOutputStream(zip);
         ZipOutputStream archive = new ZipOutputStream(out)) {
       archive.putNextEntry(new ZipEntry("readme.txt"));
-      archive.write("not a model".getBytes());
+      archive.write("not a model".getBytes(StandardCharsets.UTF_8));
       archive.closeEntry();
     }
-    assertThatThrownBy(() -> new Dl4jBackendProvider().load(zip, CPU))
+    assertThatThrownBy(() -> new Dl4jBackendProvider().load(zip, CPU, DeclaredTensors.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "other.zip is not a Deeplearning4j ModelSerializer zip: it has no configuration.json");
@@ -228,7 +257,7 @@ class Dl4jBackendTest {
   @Test
   void aFileThatIsNotHdf5FailsNamingTheFile(@TempDir Path dir) throws IOException {
     Path h5 = Files.writeString(dir.resolve("broken.h5"), "not hdf5");
-    assertThatThrownBy(() -> new KerasBackendProvider().load(h5, CPU))
+    assertThatThrownBy(() -> new KerasBackendProvider().load(h5, CPU, DeclaredTensors.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageStartingWith("Deeplearning4j's Keras import could not load broken.h5: ");
   }
@@ -238,7 +267,10 @@ class Dl4jBackendTest {
     assertThatThrownBy(
             () ->
                 new Dl4jBackendProvider()
-                    .load(MODELS.resolve("digits-dl4j/v1/model.zip"), new BackendOptions(1, true)))
+                    .load(
+                        MODELS.resolve("digits-dl4j/v1/model.zip"),
+                        BackendOptions.builder().gpu(true).build(),
+                        DeclaredTensors.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("device gpu was requested but nd4j runs on its CPU backend");
   }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.skiff.runtime.RuntimeServer;
-import dev.skiff.runtime.ServeOptions;
+import dev.skiff.runtime.serve.ModelServer;
+import dev.skiff.runtime.serve.ServeOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,17 +30,17 @@ class Dl4jServingIT {
   static final ObjectMapper MAPPER = new ObjectMapper();
   static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  static RuntimeServer examples;
-  static RuntimeServer testModels;
+  static ModelServer examples;
+  static ModelServer testModels;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    examples = RuntimeServer.start(ServeOptions.defaults(EXAMPLES).withPort(0));
+    examples = ModelServer.start(ServeOptions.builder(EXAMPLES).port(0).build());
     testModels =
-        RuntimeServer.start(
-            ServeOptions.defaults(Path.of("src/test/resources/dl4j-models")).withPort(0));
-    examples.awaitModelsLoaded(Duration.ofSeconds(120));
-    testModels.awaitModelsLoaded(Duration.ofSeconds(120));
+        ModelServer.start(
+            ServeOptions.builder(Path.of("src/test/resources/dl4j-models")).port(0).build());
+    examples.awaitModelsLoaded(Duration.ofMinutes(2));
+    testModels.awaitModelsLoaded(Duration.ofMinutes(2));
   }
 
   @AfterAll
@@ -125,7 +125,7 @@ class Dl4jServingIT {
     assertThat(get(examples, "/health/ready").statusCode()).isEqualTo(200);
   }
 
-  static JsonNode infer(RuntimeServer server, String model, JsonNode input) throws Exception {
+  static JsonNode infer(ModelServer server, String model, JsonNode input) throws Exception {
     ObjectNode request = MAPPER.createObjectNode();
     ((ObjectNode) request.putArray("inputs").addObject().put("name", "input"))
         .setAll((ObjectNode) input);
@@ -134,7 +134,7 @@ class Dl4jServingIT {
     return json(response);
   }
 
-  static HttpResponse<String> post(RuntimeServer server, String path, JsonNode body)
+  static HttpResponse<String> post(ModelServer server, String path, JsonNode body)
       throws IOException, InterruptedException {
     return CLIENT.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
@@ -144,7 +144,7 @@ class Dl4jServingIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  static HttpResponse<String> get(RuntimeServer server, String path)
+  static HttpResponse<String> get(ModelServer server, String path)
       throws IOException, InterruptedException {
     return CLIENT.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),

@@ -1,0 +1,157 @@
+package dev.skiff.api.contract;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The runtime's command lines, {@code skiff-runtime serve|fetch|route ...}: the mode and option
+ * names the runtime declares, and builders for the arguments the operator puts into its pods, so
+ * both sides spell them once.
+ */
+public final class RuntimeCommand {
+
+  public static final String SERVE = "serve";
+  public static final String FETCH = "fetch";
+  public static final String ROUTE = "route";
+
+  /** serve, route: the port to listen on. */
+  public static final String PORT = "--port";
+
+  /** serve: file with one bearer token per line. */
+  public static final String AUTH_TOKENS_FILE = "--auth-tokens-file";
+
+  /**
+   * serve, route: seconds to keep answering after SIGTERM, with readiness failing and every
+   * response closing its connection, so clients move to other pods before the server stops.
+   */
+  public static final String SHUTDOWN_DELAY_S = "--shutdown-delay-s";
+
+  /** fetch: whether a .zip/.tar.gz download is unpacked ({@code --unpack=false} keeps it). */
+  public static final String UNPACK = "--unpack";
+
+  /** fetch: the sha256 the downloaded file must have. */
+  public static final String SHA256 = "--sha256";
+
+  /** fetch: where the claim of {@code pvc://} URIs is mounted. */
+  public static final String PVC_ROOT = "--pvc-root";
+
+  /** route: the router config file ({@link RouterConfigFile}). */
+  public static final String CONFIG = "--config";
+
+  /**
+   * fetch: the default of {@link #PVC_ROOT}, where the operator mounts a {@link PvcUri}'s claim.
+   */
+  public static final String DEFAULT_PVC_ROOT = "/mnt/pvc";
+
+  private RuntimeCommand() {}
+
+  /** {@code serve <repository>}. */
+  public static Serve serve(String repository) {
+    return new Serve(repository);
+  }
+
+  /** {@code fetch <uri> <destination>}. */
+  public static Fetch fetch(String uri, String destination) {
+    return new Fetch(uri, destination);
+  }
+
+  /** {@code route --config <file>}. */
+  public static Route route(String configFile) {
+    return new Route(configFile);
+  }
+
+  /** Arguments of {@code serve}. */
+  public static final class Serve {
+    private final List<String> args = new ArrayList<>();
+
+    private Serve(String repository) {
+      args.add(SERVE);
+      args.add(repository);
+    }
+
+    public Serve port(int port) {
+      args.add(PORT);
+      args.add(Integer.toString(port));
+      return this;
+    }
+
+    public Serve shutdownDelaySeconds(long seconds) {
+      args.add(SHUTDOWN_DELAY_S);
+      args.add(Long.toString(seconds));
+      return this;
+    }
+
+    public Serve authTokensFile(String file) {
+      args.add(AUTH_TOKENS_FILE);
+      args.add(file);
+      return this;
+    }
+
+    /** The arguments after the program name, mode first. */
+    public List<String> args() {
+      return List.copyOf(args);
+    }
+  }
+
+  /** Arguments of {@code fetch}. */
+  public static final class Fetch {
+    private final List<String> args = new ArrayList<>();
+
+    private Fetch(String uri, String destination) {
+      args.add(FETCH);
+      args.add(uri);
+      args.add(destination);
+    }
+
+    public Fetch sha256(String hex) {
+      args.add(SHA256);
+      args.add(hex);
+      return this;
+    }
+
+    /** Keep an archive as the file it is (a Deeplearning4j ModelSerializer zip). */
+    public Fetch keepArchive() {
+      args.add(UNPACK + "=false");
+      return this;
+    }
+
+    public Fetch pvcRoot(String directory) {
+      args.add(PVC_ROOT);
+      args.add(directory);
+      return this;
+    }
+
+    /** The arguments after the program name, mode first. */
+    public List<String> args() {
+      return List.copyOf(args);
+    }
+  }
+
+  /** Arguments of {@code route}. */
+  public static final class Route {
+    private final List<String> args = new ArrayList<>();
+
+    private Route(String configFile) {
+      args.add(ROUTE);
+      args.add(CONFIG);
+      args.add(configFile);
+    }
+
+    public Route port(int port) {
+      args.add(PORT);
+      args.add(Integer.toString(port));
+      return this;
+    }
+
+    public Route shutdownDelaySeconds(long seconds) {
+      args.add(SHUTDOWN_DELAY_S);
+      args.add(Long.toString(seconds));
+      return this;
+    }
+
+    /** The arguments after the program name, mode first. */
+    public List<String> args() {
+      return List.copyOf(args);
+    }
+  }
+}

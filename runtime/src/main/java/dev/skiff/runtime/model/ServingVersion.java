@@ -1,0 +1,43 @@
+package dev.skiff.runtime.model;
+
+import dev.skiff.runtime.backend.ModelSession;
+import dev.skiff.runtime.execution.VersionRunner;
+import dev.skiff.runtime.tensor.TensorSpec;
+import java.util.List;
+
+/**
+ * One loaded, warmed-up version as every request sees it, made once by {@link VersionLoader}: its
+ * names, its model's settings, the contract requests are held to, the backend session and the
+ * runner (batched or not) that calls it. Nothing is looked up again by name per request.
+ *
+ * @param model the model's name
+ * @param version the version's name
+ * @param settings the model's settings (labels, limits, image pre- and postprocessing, batching)
+ * @param format the backend's format name
+ * @param inputs the inputs requests must carry: the declared ones, or the model file's own
+ * @param outputs the outputs requests may ask for
+ * @param session the loaded model
+ * @param runner how requests run: alone or joined into batches
+ * @param loadSeconds how long loading and warming up took
+ */
+public record ServingVersion(
+    String model,
+    String version,
+    ModelSettings settings,
+    String format,
+    List<TensorSpec> inputs,
+    List<TensorSpec> outputs,
+    ModelSession session,
+    VersionRunner runner,
+    double loadSeconds) {
+
+  public ServingVersion {
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+  }
+
+  /** {@code model 'iris' version 'v1'}, for messages. */
+  public String describe() {
+    return "model '" + model + "' version '" + version + "'";
+  }
+}

@@ -1,0 +1,214 @@
+package dev.skiff.runtime.serve;
+
+import dev.skiff.runtime.backend.BackendOptions;
+import dev.skiff.runtime.backend.ModelLoadException;
+import dev.skiff.runtime.execution.InferenceExecutor;
+import dev.skiff.runtime.execution.Runners;
+import dev.skiff.runtime.feedback.FeedbackLog;
+import dev.skiff.runtime.feedback.FeedbackRecorder;
+import dev.skiff.runtime.feedback.PredictionRecorder;
+import dev.skiff.runtime.feedback.RecentPredictions;
+import dev.skiff.runtime.image.ImageDecoder;
+import dev.skiff.runtime.image.ImagePipelines;
+import dev.skiff.runtime.inference.InferenceService;
+import dev.skiff.runtime.inference.VersionLookup;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.protocol.V1JsonCodec;
+import dev.skiff.runtime.protocol.V2JsonCodec;
+import dev.skiff.runtime.web.ApiException;
+import dev.skiff.runtime.web.ConnectionDrain;
+import dev.skiff.runtime.web.ErrorMapping;
+import dev.skiff.runtime.web.HttpLimits;
+import dev.skiff.runtime.web.RequestIds;
+import dev.skiff.runtime.web.Version;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * The runtime in {@code serve} mode: opens the model repository, starts the HTTP server at once (so
+ * liveness answers while models load), then loads and warms every model on a background thread;
+ * readiness turns true when all are warm.
+ */
+public final class ModelServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
+
+  private final ModelRepository repository;
+  private final InferenceExecutor executor;
+  private final WebServer server;
+  private final Thread loader;
+  private final FeedbackLog feedbackLog;
+  private final ConnectionDrain drain;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ModelServer(
+      ModelRepository repository,
+      InferenceExecutor executor,
+      WebServer server,
+      Thread loader,
+      FeedbackLog feedbackLog,
+      ConnectionDrain drain) {
+    this.drain = drain;
+    this.repository = repository;
+    this.executor = executor;
+    this.server = server;
+    this.loader = loader;
+    this.feedbackLog = feedbackLog;
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @throws ModelLoadException when the repository is missing or empty
+   */
+  public static ModelServer start(ServeOptions options) {
+    // Helidon's first routing builder initialises its service registry, mappers and path matchers
+    // (a fifth of start-up); that runs on another core while the repository is read.
+    Thread.ofPlatform().name("skiff-helidon-init").daemon(true).start(HttpRouting::builder);
+    ModelRepository repository =
+        ModelRepository.open(options.repository(), ModelRepository.discoverBackends());
+    RuntimeMetrics metrics = new RuntimeMetrics();
+    InferenceExecutor executor =
+        new InferenceExecutor(options.inferenceThreads(), options.queueSize());
+    RecentPredictions recent = new RecentPredictions(RecentPredictions.DEFAULT_CAPACITY);
+    Clock clock = Clock.systemUTC();
+    InferenceService inference =
+        new InferenceService(
+            new ImagePipelines(new ImageDecoder(options.maxImagePixels())),
+            new PredictionRecorder(recent, clock),
+            metrics);
+    FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
+    FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
+    // Models load while the web server starts: ONNX Runtime's native set-up and Helidon's start
+    // run on separate cores, which is most of start -> ready for a small model.
+    BackendOptions backendOptions =
+        BackendOptions.builder()
+            .intraOpThreads(options.intraOpThreads())
+            .gpu(options.gpu())
+            .build();
+    Runners runners = new Runners(executor, metrics);
+    Thread loader =
+        Thread.ofPlatform()
+            .name("skiff-model-loader")
+            .daemon(true)
+            .start(
+                () ->
+                    repository.loadAll(
+                        backendOptions,
+                        runners,
+                        (version, seconds) ->
+                            metrics.modelLoaded(
+                                version.modelName(), version.name(), version.isReady(), seconds)));
+    ConnectionDrain drain = new ConnectionDrain();
+    WebServer server;
+    try {
+      server =
+          HttpLimits.server(
+                  options.host(),
+                  options.port(),
+                  options.maxPayloadBytes(),
+                  options.maxConnections())
+              .routing(r -> routing(r, options, repository, inference, metrics, feedback, drain))
+              .build()
+              .start();
+    } catch (RuntimeException e) {
+      // e.g. the port is taken: release the models once the loader is done with them
+      joinQuietly(loader);
+      executor.close();
+      repository.close();
+      feedbackLog.close();
+      throw e;
+    }
+    LOG.info(
+        "serving "
+            + options.repository()
+            + " on http://"
+            + options.host()
+            + ":"
+            + server.port()
+            + " (Swagger UI at /docs)");
+    return new ModelServer(repository, executor, server, loader, feedbackLog, drain);
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** All HTTP endpoints. */
+  static void routing(
+      HttpRouting.Builder routing,
+      ServeOptions options,
+      ModelRepository repository,
+      InferenceService inference,
+      RuntimeMetrics metrics,
+      FeedbackRecorder feedback,
+      ConnectionDrain drain) {
+    String version = Version.current();
+    VersionLookup versions = new VersionLookup(repository);
+    V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
+    routing.addFilter(drain);
+    routing.addFilter(new RequestIds());
+    routing.addFilter(new RequestAccounting(metrics));
+    if (!options.authTokens().isEmpty()) {
+      routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
+    }
+    routing
+        .register("/v2", new V2Service(versions, inference, v2Codec, version))
+        .register("/v1", new ImageService(versions, inference, v2Codec))
+        .register("/v1", new FeedbackService(repository, feedback))
+        .register("/v1", new V1Service(versions, inference, new V1JsonCodec(v2Codec)))
+        .register(new HealthService(repository, drain::isDraining))
+        .register(new MetricsService(metrics))
+        .register(
+            "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
+        .register("/docs", new DocsService())
+        .any(
+            (req, res) -> {
+              throw ApiException.notFound(
+                  "no endpoint at " + req.path().path() + "; see /docs for the API");
+            });
+    ErrorMapping.register(routing);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  /** Waits until every model finished loading (ready or failed). */
+  public void awaitModelsLoaded(Duration timeout) throws InterruptedException {
+    loader.join(timeout);
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ZERO);
+  }
+
+  /**
+   * Stops after draining for {@code drainFor}: requests are still served, readiness is 503 and
+   * every response closes its connection ({@link ConnectionDrain}); then the server stops and lets
+   * requests in flight finish.
+   */
+  public void close(Duration drainFor) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    drain.drainFor(drainFor);
+    server.stop();
+    executor.close();
+    repository.close();
+    feedbackLog.close();
+  }
+}

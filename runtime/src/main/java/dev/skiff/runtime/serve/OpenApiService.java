@@ -1,0 +1,319 @@
+package dev.skiff.runtime.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.skiff.api.contract.Datatype;
+import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.model.ModelVersion;
+import dev.skiff.runtime.model.ServedModel;
+import dev.skiff.runtime.model.ServingVersion;
+import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.web.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+
+/**
+ * Serves an OpenAPI 3 document at {@code /openapi} (JSON; YAML with {@code ?format=yaml} or an
+ * Accept header asking for YAML) describing the fixed endpoints and, for each loaded model, its
+ * inference endpoints with the model's own input and output tensors.
+ */
+public final class OpenApiService implements HttpService {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final ModelRepository repository;
+  private final String serverVersion;
+  private final boolean authEnabled;
+
+  public OpenApiService(ModelRepository repository, String serverVersion, boolean authEnabled) {
+    this.repository = repository;
+    this.serverVersion = serverVersion;
+    this.authEnabled = authEnabled;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules.get("/", this::document);
+  }
+
+  private void document(ServerRequest req, ServerResponse res) throws Exception {
+    ObjectNode doc = build();
+    boolean yaml =
+        req.query().first("format").map("yaml"::equals).orElse(false)
+            || req.headers().first(HeaderNames.ACCEPT).map(a -> a.contains("yaml")).orElse(false);
+    if (yaml) {
+      res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
+      res.send(YAML.writeValueAsBytes(doc));
+    } else {
+      Json.send(res, Status.OK_200, doc);
+    }
+  }
+
+  ObjectNode build() {
+    ObjectNode doc = Json.object().put("openapi", "3.0.3");
+    doc.putObject("info")
+        .put("title", "Skiff inference runtime")
+        .put("version", serverVersion)
+        .put(
+            "description",
+            "Open Inference Protocol V2 and KServe V1 endpoints for the models this server"
+                + " loaded. Every response carries X-Request-Id; errors are {\"error\": ...}.");
+    ObjectNode paths = doc.putObject("paths");
+    ObjectNode schemas = doc.putObject("components").putObject("schemas");
+    schemas.set("Error", objectSchema().set("properties", props("error", stringSchema())));
+    schemas.set("Tensor", tensorSchema(null));
+    if (authEnabled) {
+      doc.with("components")
+          .putObject("securitySchemes")
+          .putObject("bearer")
+          .put("type", "http")
+          .put("scheme", "bearer");
+      doc.putArray("security").addObject().putArray("bearer");
+    }
+    paths.set("/v2", get("Server metadata", "V2", null));
+    paths.set("/v2/health/live", get("Server liveness", "V2", null));
+    paths.set("/v2/health/ready", get("Server readiness (400 when not ready)", "V2", null));
+    paths.set(RuntimeHttp.HEALTH_LIVE, get("Liveness probe", "Health", null));
+    paths.set(
+        RuntimeHttp.HEALTH_READY,
+        get("Readiness probe (503 until every model is warm)", "Health", null));
+    paths.set(RuntimeHttp.METRICS, get("Prometheus metrics", "Observability", null));
+    paths.set("/v1/models", get("List models (KServe V1)", "V1", null));
+    for (ServedModel model : repository.models()) {
+      ModelVersion version = model.defaultVersion();
+      if (version.serving().isEmpty()) {
+        continue;
+      }
+      ServingVersion contract = version.serving().get();
+      String name = model.name();
+      String schemaName = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+      schemas.set(schemaName + "_V2Request", v2Request(contract.inputs()));
+      schemas.set(schemaName + "_V2Response", v2Response(contract.outputs()));
+      String description =
+          model.settings().description() == null ? "" : model.settings().description();
+      paths.set("/v2/models/" + name, get("Metadata of " + name, name, null));
+      paths.set("/v2/models/" + name + "/ready", get("Readiness of " + name, name, null));
+      paths.set(
+          "/v2/models/" + name + "/infer",
+          post(
+              "Infer with " + name + " (default version " + version.name() + ")",
+              description,
+              name,
+              schemaName + "_V2Request",
+              schemaName + "_V2Response"));
+      for (String v : model.versionNames()) {
+        paths.set(
+            "/v2/models/" + name + "/versions/" + v + "/infer",
+            post(
+                "Infer with " + name + " version " + v,
+                description,
+                name,
+                schemaName + "_V2Request",
+                schemaName + "_V2Response"));
+      }
+      paths.set(
+          "/v1/models/" + name + ":predict",
+          post("Predict with " + name + " (KServe V1 instances)", description, name, null, null));
+      if (model.settings().image().preprocess().isPresent()) {
+        paths.set("/v1/models/" + name + "/predict", upload(name, description));
+      }
+      paths.set("/v1/models/" + name + "/feedback", feedback(name));
+    }
+    return doc;
+  }
+
+  private static ObjectNode v2Request(List<TensorSpec> inputs) {
+    ObjectNode schema = objectSchema();
+    schema.putArray("required").add("inputs");
+    ArrayNode items = Json.MAPPER.createArrayNode();
+    for (TensorSpec spec : inputs) {
+      items.add(tensorSchema(spec));
+    }
+    ObjectNode inputsSchema = Json.object().put("type", "array");
+    inputsSchema.putObject("items").set("oneOf", items);
+    ObjectNode properties = props("id", stringSchema());
+    properties.set("inputs", inputsSchema);
+    ObjectNode outputsSchema = Json.object().put("type", "array");
+    outputsSchema.putObject("items").set("properties", props("name", stringSchema()));
+    properties.set("outputs", outputsSchema);
+    schema.set("properties", properties);
+    ObjectNode example = Json.object();
+    ArrayNode exampleInputs = example.putArray("inputs");
+    for (TensorSpec spec : inputs) {
+      exampleInputs.add(exampleTensor(spec));
+    }
+    schema.set("example", example);
+    return schema;
+  }
+
+  private static ObjectNode v2Response(List<TensorSpec> outputs) {
+    ObjectNode schema = objectSchema();
+    ObjectNode properties = props("model_name", stringSchema());
+    properties.set("model_version", stringSchema());
+    properties.set("id", stringSchema());
+    ArrayNode items = Json.MAPPER.createArrayNode();
+    outputs.forEach(spec -> items.add(tensorSchema(spec)));
+    ObjectNode outputsSchema = Json.object().put("type", "array");
+    outputsSchema.putObject("items").set("oneOf", items);
+    properties.set("outputs", outputsSchema);
+    schema.set("properties", properties);
+    return schema;
+  }
+
+  /** A tensor object; with a spec, the name, datatype and shape are pinned to the model's. */
+  private static ObjectNode tensorSchema(TensorSpec spec) {
+    ObjectNode schema = objectSchema();
+    schema.putArray("required").add("name").add("datatype").add("shape").add("data");
+    ObjectNode name = stringSchema();
+    ObjectNode datatype = stringSchema();
+    if (spec == null) {
+      ArrayNode all = datatype.putArray("enum");
+      for (Datatype d : Datatype.values()) {
+        all.add(d.name());
+      }
+    } else {
+      name.putArray("enum").add(spec.name());
+      datatype.putArray("enum").add(spec.datatype().name());
+      schema.put(
+          "description",
+          spec.name() + ": " + spec.datatype() + " " + spec.shapeText() + " (-1 = any size)");
+    }
+    ObjectNode properties = props("name", name);
+    properties.set("datatype", datatype);
+    ObjectNode shape = Json.object().put("type", "array");
+    shape.putObject("items").put("type", "integer").put("minimum", 0);
+    if (spec != null) {
+      shape.put("minItems", spec.rank()).put("maxItems", spec.rank());
+    }
+    properties.set("shape", shape);
+    ObjectNode data = Json.object().put("type", "array");
+    data.putObject("items");
+    properties.set("data", data);
+    schema.set("properties", properties);
+    return schema;
+  }
+
+  private static ObjectNode exampleTensor(TensorSpec spec) {
+    ObjectNode tensor =
+        Json.object().put("name", spec.name()).put("datatype", spec.datatype().name());
+    ArrayNode shape = tensor.putArray("shape");
+    long count = 1;
+    for (long dim : spec.shape()) {
+      long size = dim < 0 ? 1 : dim;
+      shape.add(size);
+      count *= size;
+    }
+    ArrayNode data = tensor.putArray("data");
+    for (long i = 0; i < Math.min(count, 1024); i++) {
+      switch (spec.datatype()) {
+        case BOOL -> data.add(false);
+        case BYTES -> data.add("");
+        default -> data.add(0);
+      }
+    }
+    return tensor;
+  }
+
+  private static ObjectNode get(String summary, String tag, String description) {
+    ObjectNode op = operation(summary, tag, description);
+    ObjectNode path = Json.object();
+    path.set("get", op);
+    op.with("responses").putObject("200").put("description", "OK");
+    return path;
+  }
+
+  private static ObjectNode post(
+      String summary, String description, String tag, String request, String response) {
+    ObjectNode op = operation(summary, tag, description);
+    ObjectNode body = op.putObject("requestBody").put("required", true);
+    ObjectNode content = body.putObject("content").putObject("application/json");
+    content.set("schema", request == null ? objectSchema() : ref(request));
+    ObjectNode responses = op.with("responses");
+    ObjectNode ok = responses.putObject("200").put("description", "Inference result");
+    ok.putObject("content")
+        .putObject("application/json")
+        .set("schema", response == null ? objectSchema() : ref(response));
+    for (String code : List.of("400", "401", "404", "413", "503")) {
+      responses
+          .putObject(code)
+          .put("description", "Error")
+          .putObject("content")
+          .putObject("application/json")
+          .set("schema", ref("Error"));
+    }
+    ObjectNode path = Json.object();
+    path.set("post", op);
+    return path;
+  }
+
+  /** An image upload: multipart/form-data with the file in field {@code file}. */
+  private static ObjectNode upload(String model, String description) {
+    ObjectNode op =
+        post("Upload an image (PNG or JPEG) to " + model, description, model, null, null);
+    ObjectNode form = Json.object().put("type", "object");
+    form.putArray("required").add("file");
+    form.putObject("properties").putObject("file").put("type", "string").put("format", "binary");
+    ObjectNode content = op.with("post").with("requestBody").putObject("content");
+    content.putObject("multipart/form-data").set("schema", form);
+    for (String code : List.of("413", "415")) {
+      op.with("post").with("responses").with(code).put("description", "Error");
+    }
+    return op;
+  }
+
+  /** Feedback on an earlier prediction, by its request id. */
+  private static ObjectNode feedback(String model) {
+    ObjectNode op = post("Feedback on a prediction of " + model, null, model, null, null);
+    ObjectNode body = Json.object().put("type", "object");
+    body.putArray("required").add("id");
+    ObjectNode properties = body.putObject("properties");
+    properties
+        .putObject("id")
+        .put("type", "string")
+        .put("description", "the prediction's request id");
+    properties.putObject("label").put("description", "the true label");
+    properties.putObject("correct").put("type", "boolean");
+    op.with("post")
+        .with("requestBody")
+        .with("content")
+        .with("application/json")
+        .set("schema", body);
+    return op;
+  }
+
+  private static ObjectNode operation(String summary, String tag, String description) {
+    ObjectNode op = Json.object().put("summary", summary);
+    if (description != null && !description.isEmpty()) {
+      op.put("description", description);
+    }
+    op.putArray("tags").add(tag);
+    op.putObject("responses");
+    return op;
+  }
+
+  private static ObjectNode ref(String schema) {
+    return Json.object().put("$ref", "#/components/schemas/" + schema);
+  }
+
+  private static ObjectNode objectSchema() {
+    return Json.object().put("type", "object");
+  }
+
+  private static ObjectNode stringSchema() {
+    return Json.object().put("type", "string");
+  }
+
+  private static ObjectNode props(String name, JsonNode schema) {
+    ObjectNode properties = Json.object();
+    properties.set(name, schema);
+    return properties;
+  }
+}

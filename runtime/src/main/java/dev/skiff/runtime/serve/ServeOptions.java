@@ -1,0 +1,149 @@
+package dev.skiff.runtime.serve;
+
+import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.feedback.FeedbackLogOptions;
+import dev.skiff.runtime.image.ImageDecoder;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@link ModelServer} needs to serve a model repository; built by the command line and
+ * by tests with {@link #builder}, which starts from the command line's defaults.
+ *
+ * @param repository the model repository folder
+ * @param host address to bind
+ * @param port port to bind; 0 picks a free one
+ * @param inferenceThreads platform threads that run models
+ * @param intraOpThreads threads one model call may use inside the backend
+ * @param queueSize requests that may wait for an inference thread before 503
+ * @param maxPayloadBytes largest request body accepted (413 beyond)
+ * @param maxConnections most TCP connections held open at once
+ * @param authTokens bearer tokens; empty disables authentication
+ * @param gpu run models on the GPU
+ * @param maxImagePixels largest uploaded image, width x height, read from its header (413 beyond)
+ * @param feedbackLog where feedback is logged (path null: not logged)
+ */
+public record ServeOptions(
+    Path repository,
+    String host,
+    int port,
+    int inferenceThreads,
+    int intraOpThreads,
+    int queueSize,
+    long maxPayloadBytes,
+    int maxConnections,
+    List<String> authTokens,
+    boolean gpu,
+    long maxImagePixels,
+    FeedbackLogOptions feedbackLog) {
+
+  public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+  public ServeOptions {
+    authTokens = List.copyOf(authTokens);
+    if (inferenceThreads < 1 || intraOpThreads < 1 || queueSize < 1) {
+      throw new IllegalArgumentException(
+          "inference threads, intra-op threads and queue size must be > 0");
+    }
+    if (maxPayloadBytes < 1 || maxConnections < 1 || maxImagePixels < 1) {
+      throw new IllegalArgumentException("payload, connection and image limits must be > 0");
+    }
+  }
+
+  /** Defaults sized to this machine: one single-threaded runner per core, 64 queued per core. */
+  public static Builder builder(Path repository) {
+    return new Builder(repository);
+  }
+
+  /** Builds {@link ServeOptions}; every field starts at the command line's default. */
+  public static final class Builder {
+    private final Path repository;
+    private String host = "0.0.0.0";
+    private int port = RuntimeHttp.PORT;
+    private int inferenceThreads = Runtime.getRuntime().availableProcessors();
+    private int intraOpThreads = 1;
+    private int queueSize = 64 * Runtime.getRuntime().availableProcessors();
+    private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private List<String> authTokens = List.of();
+    private boolean gpu;
+    private long maxImagePixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+    private FeedbackLogOptions feedbackLog = FeedbackLogOptions.OFF;
+
+    private Builder(Path repository) {
+      this.repository = repository;
+    }
+
+    public Builder host(String value) {
+      this.host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Builder inferenceThreads(int value) {
+      this.inferenceThreads = value;
+      return this;
+    }
+
+    public Builder intraOpThreads(int value) {
+      this.intraOpThreads = value;
+      return this;
+    }
+
+    public Builder queueSize(int value) {
+      this.queueSize = value;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(long value) {
+      this.maxPayloadBytes = value;
+      return this;
+    }
+
+    public Builder maxConnections(int value) {
+      this.maxConnections = value;
+      return this;
+    }
+
+    public Builder authTokens(List<String> value) {
+      this.authTokens = value;
+      return this;
+    }
+
+    public Builder gpu(boolean value) {
+      this.gpu = value;
+      return this;
+    }
+
+    public Builder maxImagePixels(long value) {
+      this.maxImagePixels = value;
+      return this;
+    }
+
+    public Builder feedbackLog(FeedbackLogOptions value) {
+      this.feedbackLog = value;
+      return this;
+    }
+
+    public ServeOptions build() {
+      return new ServeOptions(
+          repository,
+          host,
+          port,
+          inferenceThreads,
+          intraOpThreads,
+          queueSize,
+          maxPayloadBytes,
+          maxConnections,
+          authTokens,
+          gpu,
+          maxImagePixels,
+          feedbackLog);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.skiff.runtime.web;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Maps every failure to a JSON {@code {"error": ...}} answer in one place: {@link ApiException}
+ * keeps its status; Helidon's own transport errors (body over the limit, malformed HTTP) get the
+ * same JSON shape; anything unexpected becomes a 500 whose details stay in the log.
+ */
+public final class ErrorMapping {
+  private static final Logger LOG = Logger.getLogger(ErrorMapping.class.getName());
+
+  private ErrorMapping() {}
+
+  public static void register(HttpRouting.Builder routing) {
+    routing.error(
+        ApiException.class,
+        (req, res, e) -> {
+          req.context().register(new Answered(e));
+          send(res, e);
+        });
+    routing.error(
+        RequestException.class,
+        (req, res, e) -> {
+          int status = e.status().code();
+          Json.sendError(res, status, transportMessage(status, e.getMessage()));
+        });
+    routing.error(
+        Exception.class,
+        (req, res, e) -> {
+          LOG.log(Level.SEVERE, "unhandled error for " + req.prologue(), e);
+          Json.sendError(res, 500, "internal server error; see the server log");
+        });
+  }
+
+  /** The {@link ApiException} a request was answered with, kept in its context. */
+  private record Answered(ApiException error) {}
+
+  /**
+   * The {@link ApiException} this request was answered with, once routing is done; empty when it
+   * succeeded or failed in another way.
+   */
+  public static Optional<ApiException> answered(ServerRequest req) {
+    return req.context().get(Answered.class).map(Answered::error);
+  }
+
+  /** Answers {@code e} as the error mapping does, for filters that refuse before routing. */
+  public static void send(ServerResponse res, ApiException e) {
+    if (e.retryAfterSeconds() > 0) {
+      res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+    }
+    if (e.status() == 401) {
+      res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"skiff\"");
+    }
+    Json.sendError(res, e.status(), e.getMessage());
+  }
+
+  /** JSON bodies for errors Helidon answers before routing (e.g. 413 on Content-Length). */
+  public static DirectHandlers directHandlers() {
+    DirectHandler json =
+        (request, eventType, status, headers, message) ->
+            DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .entity(Json.error(transportMessage(status.code(), message)))
+                .build();
+    DirectHandlers.Builder builder = DirectHandlers.builder();
+    for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+      builder.addHandler(type, json);
+    }
+    return builder.build();
+  }
+
+  private static String transportMessage(int status, String message) {
+    if (status == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+      return "the request body is larger than the server's limit (--max-payload-bytes)";
+    }
+    return message == null || message.isBlank() ? Status.create(status).reasonPhrase() : message;
+  }
+}

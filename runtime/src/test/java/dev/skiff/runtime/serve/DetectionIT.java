@@ -1,0 +1,75 @@
+package dev.skiff.runtime.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Object detection end to end on a real server serving the examples: each committed {@code
+ * shapes-<n>.png} uploaded to the trained {@code shapes} detector gives the boxes that decoding its
+ * ONNX output in Python by docs/images.md's rules gave (examples/models/shapes/expected.json), so
+ * the runtime's preprocess, YOLO decoding, NMS and pixel mapping agree with the documented
+ * contract.
+ */
+class DetectionIT {
+  private static final Path EXAMPLES = Path.of("../examples");
+
+  static ModelServer server;
+  static TestHttp http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = ModelServer.start(ServeOptions.builder(EXAMPLES.resolve("models")).port(0).build());
+    server.awaitModelsLoaded(Duration.ofMinutes(2));
+    http = new TestHttp(server.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void everyShapesImageGivesItsRecordedDetections() throws Exception {
+    JsonNode expected =
+        TestHttp.MAPPER.readTree(EXAMPLES.resolve("models/shapes/expected.json").toFile());
+    double pixels = expected.get("tolerancePixels").asDouble();
+    double score = expected.get("scoreTolerance").asDouble();
+    assertThat(expected.get("cases")).hasSizeGreaterThanOrEqualTo(3);
+    for (JsonNode testCase : expected.get("cases")) {
+      String image = testCase.get("image").asText();
+      byte[] png = Files.readAllBytes(EXAMPLES.resolve("images").resolve(image));
+      var response = ImageFeedbackIT.upload(http, "/v1/models/shapes/predict", png);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode body = TestHttp.json(response);
+      assertThat(body.get("model").asText()).isEqualTo("shapes");
+      assertThat(body.get("version").asText()).isEqualTo("v1");
+      JsonNode got = body.get("detections");
+      JsonNode want = testCase.get("detections");
+      assertThat(got).as(image + ": " + got).hasSameSizeAs(want);
+      for (int i = 0; i < want.size(); i++) {
+        JsonNode g = got.get(i);
+        JsonNode w = want.get(i);
+        String what = image + " detection " + i + ": " + g;
+        assertThat(g.get("label").asText()).as(what).isEqualTo(w.get("label").asText());
+        assertThat(g.get("score").asDouble())
+            .as(what)
+            .isCloseTo(w.get("score").asDouble(), within(score));
+        for (String key : new String[] {"x", "y", "w", "h"}) {
+          assertThat(g.get(key).asDouble())
+              .as(what + " " + key)
+              .isCloseTo(w.get(key).asDouble(), within(pixels));
+        }
+      }
+    }
+  }
+}
