@@ -26,18 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class FaultsE2E extends RealNodeSupport {
 
-  private Load steadyLoad(String name, String url) throws Exception {
-    String body = irisRequest();
-    return Load.start(
-        name,
-        http,
-        () -> post(url + "/v2/models/iris/infer", body),
-        4,
-        200_000,
-        Duration.ofMinutes(6),
-        150);
-  }
-
   @Test
   void deletingOneOfTwoServingPodsUnderLoad() throws Exception {
     String md = "iris-ha";

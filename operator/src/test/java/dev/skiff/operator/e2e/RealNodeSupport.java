@@ -383,6 +383,19 @@ abstract class RealNodeSupport {
         .toList();
   }
 
+  /** A steady iris load that leaves CPU for the control plane and the pods on 2 cores. */
+  Load steadyLoad(String name, String url) throws Exception {
+    String body = irisRequest();
+    return Load.start(
+        name,
+        http,
+        () -> post(url + "/v2/models/iris/infer", body),
+        4,
+        200_000,
+        Duration.ofMinutes(6),
+        150);
+  }
+
   static String irisRequest() throws IOException {
     return Files.readString(EXAMPLES.resolve("requests/iris.json"));
   }

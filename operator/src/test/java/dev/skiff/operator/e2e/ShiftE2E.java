@@ -18,19 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class ShiftE2E extends RealNodeSupport {
 
-  /** A steady load that leaves CPU for the control plane and the pods on 2 cores. */
-  private Load steadyLoad(String name, String url) throws Exception {
-    String body = irisRequest();
-    return Load.start(
-        name,
-        http,
-        () -> post(url + "/v2/models/iris/infer", body),
-        4,
-        200_000,
-        Duration.ofMinutes(6),
-        150);
-  }
-
   @Test
   void shiftingWeightsAndRemovingAVersionUnderLoadFailsNoRequest() throws Exception {
     String md = "iris-shift";
