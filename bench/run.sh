@@ -5,6 +5,10 @@
 #   bash bench/run.sh                     the whole suite (~10-15 min on 2 cores)
 #   BENCH_QUICK=1 bash bench/run.sh       same steps, short durations (a smoke run, noisy numbers)
 #   BENCH_ONLY=iris,cnn bash bench/run.sh only some steps: iris, cnn, batching, router
+#   BENCH_BASELINE=<commit> BENCH_ONLY=compare bash bench/run.sh
+#                                         benchmark 8 only: this tree's jar against one built from
+#                                         <commit> (a git worktree under bench/work), in one run;
+#                                         needs neither the venv nor the generated models
 #   SKIFF_JAR=/path/skiff-runtime.jar     benchmark that jar instead of building runtime/
 #     (SKIFF_COMMIT=<sha> names its commit in the results, default this checkout's HEAD;
 #      SKIFF_SOURCE=<dir> is the tree it was built from, whose example and test models are served)
@@ -46,6 +50,25 @@ fi
 mkdir -p "$work/loadgen"
 "$JAVA_HOME/bin/javac" -d "$work/loadgen" bench/loadgen/LoadGen.java bench/loadgen/FloorServer.java
 
+# Benchmark 8's baseline: the runtime jar of another commit, built once per commit in its own
+# worktree (the models it serves are this tree's; benchmark 8 serves only iris).
+if [[ -n ${BENCH_BASELINE:-} ]]; then
+  sha="$(git rev-parse --short "${BENCH_BASELINE}^{commit}")"
+  tree="$work/baseline-$sha"
+  if [[ ! -f $tree/runtime/target/skiff-runtime.jar ]]; then
+    echo "bench: building the baseline jar of $sha"
+    git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
+    git worktree add --detach --force "$tree" "$sha" >/dev/null
+    (cd "$tree" && ./mvnw -B -ntp -q package -DskipTests -pl runtime -am)
+  fi
+  export BENCH_BASELINE_JAR="$tree/runtime/target/skiff-runtime.jar" BENCH_BASELINE_COMMIT="$sha"
+fi
+export JAVA="$java" SKIFF_JAR="$(realpath "$jar")" BENCH_WORK="$work"
+export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
+if [[ ${BENCH_ONLY:-} == compare ]]; then
+  exec "$python" bench/suite.py
+fi
+
 # The Python side: MLServer, scikit-learn, onnx.
 want="$( { cat "$bench/requirements.txt"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
 if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.skiff-stamp" 2>/dev/null)" != "$want" ]]; then
@@ -70,6 +93,4 @@ if [[ ! -f $aot || $jar -nt $aot || hack/aot-cache.sh -nt $aot || runtime/jvm.op
 fi
 [[ -f $aot ]] && export SKIFF_AOT="$aot"
 
-export JAVA="$java" SKIFF_JAR="$(realpath "$jar")" BENCH_WORK="$work"
-export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
 exec "$venv/bin/python" bench/suite.py

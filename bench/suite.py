@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from statistics import median
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -37,6 +38,9 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 # Where the example and test models come from: the tree SKIFF_JAR was built from (default: here),
 # so a jar built from another commit serves the model files of that commit.
 SOURCE = Path(os.environ.get("SKIFF_SOURCE", REPO))
+# Benchmark 8 (before/after): a second jar, e.g. built from the commit before a refactoring.
+BASELINE_JAR = os.environ.get("BENCH_BASELINE_JAR", "")
+BASELINE_COMMIT = os.environ.get("BENCH_BASELINE_COMMIT", "baseline")
 
 # Durations (seconds): warm-up is unmeasured, then the measured window.
 WARMUP, DURATION = (3, 4) if QUICK else (8, 10)  # the JVM's JIT needs seconds on 1-2 cores
@@ -51,6 +55,7 @@ CNN_WARMUP, CNN_DURATION = (4, 6) if QUICK else (8, 15)
 CONNECTIONS = 16          # closed loop, iris
 OPEN_CONNECTIONS = 64     # open loop: enough that a slow answer never delays the schedule
 RATE_FRACTIONS = (0.25, 0.5, 0.75)
+COMPARE_ROUNDS = 1 if QUICK else 2  # benchmark 8: rounds, the order alternating (A B, B A)
 MLSERVER_WORKERS = (0, 1, 2)
 STARTS = 2 if QUICK else 5  # best of N: the start-up of either server is at the mercy of neighbours
 
@@ -169,9 +174,9 @@ class Server:
 
 
 def skiff(name: str, repo: Path, cpu: str | None = None, extra: list[str] = (),
-          jvm: list[str] = (), base: list[str] | None = None) -> Server:
+          jvm: list[str] = (), base: list[str] | None = None, jar: str = JAR) -> Server:
     port = free_port()
-    argv = [JAVA, *(SKIFF_JVM if base is None else base), *jvm, "-jar", JAR, "serve", str(repo),
+    argv = [JAVA, *(SKIFF_JVM if base is None else base), *jvm, "-jar", jar, "serve", str(repo),
             "--host", "127.0.0.1",
             "--port", str(port), *extra]
     return Server(name, argv, port, cpu)
@@ -486,12 +491,14 @@ class Suite:
         self.facts["router"] = (own, shared)
 
     def router_hop(self, variant: str, backend_cpu: str | None, router_cpu: str | None,
-                   loadgen_cpu: str | None) -> float:
+                   loadgen_cpu: str | None, jar: str = JAR, jvm: list[str] | None = None,
+                   benchmark: str = "7 router hop", server: str = "skiff") -> float:
         repo = WORK / "repo-iris"
-        backend = skiff("skiff-router-backend", repo, backend_cpu)
+        jvm = SKIFF_JVM if jvm is None else jvm
+        backend = skiff("skiff-router-backend", repo, backend_cpu, base=jvm, jar=jar)
         port = free_port()
         config = WORK / "router.yaml"
-        router = Server("skiff-router", [JAVA, *SKIFF_JVM, "-jar", JAR, "route", "--config",
+        router = Server("skiff-router", [JAVA, *jvm, "-jar", jar, "route", "--config",
                                          str(config), "--host", "127.0.0.1", "--port", str(port),
                                          "--shutdown-delay-s", "0"], port, router_cpu,
                         ready_path="/health/ready")
@@ -512,12 +519,12 @@ class Suite:
                              warmup=MEASURED_WARMUP)
             routed = loadgen(infer_url(router, "iris"), IRIS_BODY, IRIS_EXPECT, cpu=loadgen_cpu,
                              warmup=MEASURED_WARMUP)
-            self.row("7 router hop", "skiff", f"direct ({variant})", direct, pinned_=pinned_)
-            self.row("7 router hop", "skiff", f"through route mode ({variant})", routed,
+            self.row(benchmark, server, f"direct ({variant})", direct, pinned_=pinned_)
+            self.row(benchmark, server, f"through route mode ({variant})", routed,
                      pinned_=pinned_)
             ratio = routed["throughput"] / direct["throughput"]
             log(f"  router hop, {variant}: {ratio:.2f}× direct")
-            if ratio < 0.9:
+            if ratio < 0.9 and benchmark == "7 router hop":
                 self.profile("skiff-router" + ("-own-core" if pinned_ else ""), router,
                              infer_url(router, "iris"),
                              IRIS_BODY, IRIS_EXPECT, CONNECTIONS)
@@ -525,6 +532,59 @@ class Suite:
         finally:
             router.stop()
             backend.stop()
+
+    def compare(self) -> None:
+        """8: the same benchmarks for two builds of Skiff in one run (BENCH_BASELINE_JAR).
+
+        Benchmark 1's Skiff rows (unpinned and pinned) and benchmark 7's router hop with the router
+        on its own core, for the baseline jar and the jar under test, in rounds whose order
+        alternates (A B, then B A), so a neighbour's load or the machine's warming up falls on both
+        builds alike. Neither gets the AOT cache (it belongs to one jar). The ratio of the medians
+        is the result; a refactoring should keep every ratio near 1.
+        """
+        if not BASELINE_JAR:
+            log("benchmark 8: skipped (no BENCH_BASELINE_JAR)")
+            return
+        builds = [(f"skiff@{BASELINE_COMMIT}", BASELINE_JAR), (f"skiff@{self.commit()}", JAR)]
+        log(f"benchmark 8: before/after, {builds[0][0]} vs {builds[1][0]}")
+        repo = WORK / "repo-iris"
+        measured: dict[str, dict[str, list[float]]] = {label: {} for label, _ in builds}
+        for round_ in range(COMPARE_ROUNDS):
+            for label, jar in (builds if round_ % 2 == 0 else builds[::-1]):
+                got = measured[label]
+                for variant, cpu, loadgen_cpu in (("unpinned", None, None),
+                                                  ("pinned", SERVER_CPU, LOADGEN_CPU)):
+                    s = skiff(f"compare-{variant}", repo, cpu, base=SKIFF_JVM_BASE, jar=jar)
+                    try:
+                        s.start()
+                        self.warm(f"{label} iris, {variant}, round {round_ + 1}",
+                                  infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT, cpu=loadgen_cpu)
+                        r = loadgen(infer_url(s, "iris"), IRIS_BODY, IRIS_EXPECT,
+                                    cpu=loadgen_cpu, warmup=MEASURED_WARMUP)
+                        self.row("8 before/after: iris max throughput", label,
+                                 f"round {round_ + 1}", r, pinned_=cpu is not None)
+                        got.setdefault(f"iris req/s, {variant}", []).append(r["throughput"])
+                    finally:
+                        s.stop()
+                ratio = self.router_hop("router on its own core", LOADGEN_CPU, SERVER_CPU,
+                                        LOADGEN_CPU, jar=jar, jvm=SKIFF_JVM_BASE,
+                                        benchmark="8 before/after: router hop",
+                                        server=f"{label} round {round_ + 1}")
+                got.setdefault("router hop ÷ direct", []).append(ratio)
+        before, after = (measured[label] for label, _ in builds)
+        parts, worst = [], float("inf")
+        for metric in before:
+            b, a = median(before[metric]), median(after[metric])
+            worst = min(worst, a / b)
+            parts.append(f"{metric}: {b:,.2f} → {a:,.2f} ({a / b:.2f}×)")
+        self.goal("before/after", f"{builds[1][0]} ≥ 0.95× {builds[0][0]} on every row "
+                  "(medians of the rounds)", "; ".join(parts), worst >= 0.95,
+                  "" if worst >= 0.95 else f"worst {worst:.2f}×")
+
+    def commit(self) -> str:
+        return os.environ.get("SKIFF_COMMIT") or subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True).stdout.strip()
 
     def batching(self) -> None:
         """5: small MLPs with and without dynamic batching, 64 clients (bench/models/make_mlp.py)."""
@@ -629,9 +689,14 @@ class Suite:
         java = subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr
         pom = (REPO / "pom.xml").read_text()
         prop = lambda name: re.search(rf"<{name}>([^<]+)</{name}>", pom).group(1)  # noqa: E731
-        commit = os.environ.get("SKIFF_COMMIT") or subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True).stdout.strip()
+        commit = self.commit()
+
+        def version(package: str) -> str:  # benchmark 8 alone runs without the bench venv
+            try:
+                return importlib.metadata.version(package)
+            except importlib.metadata.PackageNotFoundError:
+                return "not installed"
+
         return {
             "host": socket.gethostname(),
             "cores": os.cpu_count(),
@@ -641,9 +706,9 @@ class Suite:
             "java": java.splitlines()[1].strip() if len(java.splitlines()) > 1 else java.strip(),
             "onnxruntime": prop("onnxruntime.version"),
             "helidon": prop("helidon.version"),
-            "mlserver": importlib.metadata.version("mlserver"),
-            "mlserver_sklearn": importlib.metadata.version("mlserver-sklearn"),
-            "scikit_learn": importlib.metadata.version("scikit-learn"),
+            "mlserver": version("mlserver"),
+            "mlserver_sklearn": version("mlserver-sklearn"),
+            "scikit_learn": version("scikit-learn"),
             "python": platform.python_version(),
             "skiff_commit": commit,
             "load_average": f"{self.facts.get('load_start', '?')} at start, "
@@ -661,7 +726,9 @@ class Suite:
         host = re.sub(r"[^A-Za-z0-9.-]", "_", m["host"])
         out = BENCH / "results"
         out.mkdir(exist_ok=True)
-        base = out / f"{stamp}-{host}"
+        # A run of some steps only is its own file and leaves latest.md (the whole suite) alone.
+        only = os.environ.get("BENCH_ONLY")
+        base = out / (f"{stamp}-{host}" + (f"-{only.replace(',', '-')}-only" if only else ""))
 
         columns = ["date", "host", "cores", "cpu_model", "memory_gib", "java", "onnxruntime",
                    "helidon", "mlserver", "skiff_commit", "skiff_jvm_flags", "benchmark", "server",
@@ -690,7 +757,7 @@ class Suite:
             "| machine | |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in m.items()],
             "",
-            "## Goals (issue 7)",
+            "## Goals",
             "",
             "| benchmark | goal | measured | | by how much |",
             "|---|---|---|---|---|",
@@ -740,7 +807,8 @@ class Suite:
                   "- GPU (CUDA execution provider): this machine has no GPU.", ""]
         md = base.with_suffix(".md")
         md.write_text("\n".join(lines))
-        shutil.copyfile(md, out / "latest.md")
+        if not only:
+            shutil.copyfile(md, out / "latest.md")
         return md
 
 
@@ -759,6 +827,7 @@ def prepare() -> None:
                       for name in (f"mlp{width}", f"mlp{width}-batched")})
     repo("repo-cnn", {"cnn": WORK / "models" / "cnn"})
     link = WORK / "models" / "iris"
+    link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink():
         link.unlink()
     link.symlink_to(iris)
@@ -770,7 +839,7 @@ def main() -> None:
     prepare()
     suite = Suite()
     suite.facts["load_start"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    steps = [suite.iris, suite.cnn, suite.batching, suite.router]
+    steps = [suite.iris, suite.cnn, suite.batching, suite.router, suite.compare]
     only = os.environ.get("BENCH_ONLY")
     for step in steps:
         if only and step.__name__ not in only.split(","):
@@ -781,7 +850,7 @@ def main() -> None:
             log(f"{step.__name__} FAILED: {e}")
             suite.notes.append(f"benchmark step '{step.__name__}' failed: {e}")
     md = suite.write(started)
-    log(f"wrote {md} and {md.with_suffix('.csv')}, copied to {md.parent / 'latest.md'}")
+    log(f"wrote {md} and {md.with_suffix('.csv')}")
     print(md.read_text().split("## Results")[0])
 
 
