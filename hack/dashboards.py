@@ -158,17 +158,22 @@ def models_dashboard():
             "s",
         ),
         layout.panel(
-            "Queue time p99 and queue depth",
-            "How long requests waited for an inference thread, and how many wait now.",
+            "Queue time p99",
+            "How long requests waited for an inference thread.",
             [
                 (
                     "histogram_quantile(0.99, sum by (le, version) "
                     f"(rate(skiff_queue_duration_seconds_bucket{{{SEL}}}[{RATE}])))",
                     "p99 wait {{version}}",
                 ),
-                ('sum by (pod) (skiff_queue_depth{namespace=~"$namespace"})', "depth {{pod}}"),
             ],
             "s",
+        ),
+        layout.panel(
+            "Queue depth",
+            "Requests waiting for an inference thread now, per pod.",
+            [('sum by (pod) (skiff_queue_depth{namespace=~"$namespace"})', "{{pod}}")],
+            "short",
         ),
         layout.panel(
             "Rejected requests by reason",
@@ -203,12 +208,15 @@ def models_dashboard():
         ),
         layout.panel(
             "Model load time",
-            "Seconds each version took to load and warm up; 0 loaded = failed.",
-            [
-                (f"max by (model, version) (skiff_model_load_duration_seconds{{{SEL}}})", "{{model}} {{version}}"),
-                (f"min by (model, version) (skiff_model_loaded{{{SEL}}})", "loaded {{model}} {{version}}"),
-            ],
+            "Seconds each version took to load and warm up.",
+            [(f"max by (model, version) (skiff_model_load_duration_seconds{{{SEL}}})", "{{model}} {{version}}")],
             "s",
+        ),
+        layout.panel(
+            "Versions loaded",
+            "1 when every pod of the version loaded its model, 0 when one failed to.",
+            [(f"min by (model, version) (skiff_model_loaded{{{SEL}}})", "{{model}} {{version}}")],
+            "bool",
         ),
         layout.panel(
             "Pod CPU",
@@ -284,7 +292,9 @@ def operator_dashboard():
             "JOSDK retries them with backoff.",
             [
                 (
-                    f"sum by (exception) (rate(skiff_operator_reconciliation_failures_total[{RATE}]))",
+                    # `or vector(0)`: a line at 0 until the first failure, not "No data"
+                    f"sum by (exception) (rate(skiff_operator_reconciliation_failures_total[{RATE}]))"
+                    " or vector(0)",
                     "{{exception}}",
                 )
             ],
@@ -361,6 +371,24 @@ def operator_dashboard():
 DASHBOARDS = {"skiff-models.json": models_dashboard, "skiff-operator.json": operator_dashboard}
 
 
+# A panel's unit says what its every query measures: seconds only for `_seconds` metrics (and
+# not for their counts or rates), a count unit never for them.
+SECONDS_UNITS = {"s", "ms"}
+
+
+def unit_problems(name, board):
+    problems = []
+    for panel in board["panels"]:
+        unit = panel["fieldConfig"]["defaults"]["unit"]
+        for target in panel["targets"]:
+            expr = target["expr"]
+            # quantiles of a _seconds histogram, or a _seconds gauge; not a rate of a counter
+            seconds = "_seconds_bucket" in expr or ("_seconds" in expr and "rate(" not in expr)
+            if (unit in SECONDS_UNITS) != seconds:
+                problems.append(f"{name}: panel '{panel['title']}' has unit {unit} for {expr}")
+    return problems
+
+
 def render(builder):
     return json.dumps(builder(), indent=2, sort_keys=False) + "\n"
 
@@ -368,6 +396,10 @@ def render(builder):
 def main(argv):
     check = "--check" in argv
     stale = []
+    problems = [p for name, builder in DASHBOARDS.items() for p in unit_problems(name, builder())]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     for name, builder in DASHBOARDS.items():
         path = HERE / name
         text = render(builder)

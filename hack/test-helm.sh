@@ -56,6 +56,23 @@ expect_failure "a wrong type is rejected by values.schema.json" "operator/replic
 check "dashboards are ConfigMaps labelled for the Grafana sidecar" bash -c \
   "helm template skiff $chart --set dashboards.enabled=true | grep -q 'grafana_dashboard: \"1\"'"
 
+for path in md md.spec md.status; do
+  check "kubectl explain $path has a description" bash -c \
+    "kubectl explain $path | sed -n '/^DESCRIPTION:/,/^FIELDS:/p' | grep -q '[A-Za-z]\{4\}'"
+done
+pom_version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+check "the chart's appVersion is the build's version ($pom_version)" \
+  grep -qx "appVersion: \"$pom_version\"" "$chart/Chart.yaml"
+check "the ServiceMonitor keeps the operator's namespace/name labels (honorLabels)" bash -c \
+  "helm template skiff $chart --set metrics.serviceMonitor.enabled=true --show-only templates/monitoring.yaml | grep -q 'honorLabels: true'"
+check "NOTES' CRD upgrade command works (helm show crds | kubectl apply)" bash -c \
+  "helm show crds $chart | kubectl apply --server-side --force-conflicts --dry-run=server -f - >/dev/null"
+expect_failure "a watchNamespaces entry that does not exist fails the install, naming it" \
+  'namespace "no-such-namespace" does not exist' \
+  helm install skiff-missing "$chart" -n skiff-system --set 'operator.watchNamespaces={no-such-namespace}'
+check "... and leaves no release and no Role behind" bash -c \
+  "! helm status skiff-missing -n skiff-system >/dev/null 2>&1 && [[ -z \$(kubectl get roles -A -l app.kubernetes.io/instance=skiff-missing -o name) ]]"
+
 check "helm install" helm install skiff "$chart" -n skiff-system --wait --timeout 2m \
   --set 'operator.image.repository=example.invalid/skiff-operator,runtime.image.repository=example.invalid/skiff-runtime'
 check "operator Deployment available (kwok runs its pods)" \
@@ -98,6 +115,12 @@ check "helm upgrade (one replica, no leader election)" helm upgrade skiff "$char
 check "upgrade applied" bash -c "kubectl -n skiff-system get deployment skiff-operator -o jsonpath='{.spec.template.spec.containers[0].args}' | grep -q -- --no-leader-election"
 check "helm uninstall" helm uninstall skiff -n skiff-system --wait --timeout 2m
 check "CRD stays after uninstall (Helm never deletes crds/)" kubectl get crd modeldeployments.skiff.dev
+check "createWatchNamespaces creates a missing watched namespace and its Role" bash -c \
+  "helm install skiff-ns $chart -n skiff-system --set 'operator.watchNamespaces={team-created},operator.createWatchNamespaces=true' >/dev/null \
+   && kubectl -n team-created get role skiff-ns-operator >/dev/null"
+check "... which stays after uninstall (it holds the user's models)" bash -c \
+  "helm uninstall skiff-ns -n skiff-system --wait --timeout 2m >/dev/null && kubectl get namespace team-created >/dev/null"
+kubectl delete namespace team-created --wait=false >/dev/null 2>&1 || true
 
 echo "helm chart: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

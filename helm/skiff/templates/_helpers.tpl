@@ -75,3 +75,19 @@ app.kubernetes.io/component: operator
   resources: [leases]
   verbs: [get, list, watch, create, update, patch]
 {{- end -}}
+
+{{/*
+Fails the install, naming the namespace, when a watchNamespaces entry does not exist and
+createWatchNamespaces is false: otherwise the Role in it fails half-way and leaves a failed release
+with stray Roles. `lookup` answers nothing without an API server (helm template, --dry-run=client),
+so the check runs only where kube-system can be read.
+*/}}
+{{- define "skiff.watchNamespacesExist" -}}
+{{- if and (not .Values.operator.createWatchNamespaces) (lookup "v1" "Namespace" "" "kube-system") }}
+{{- range $ns := .Values.operator.watchNamespaces }}
+{{- if and (ne $ns $.Release.Namespace) (not (lookup "v1" "Namespace" "" $ns)) }}
+{{- fail (printf "operator.watchNamespaces: namespace %q does not exist; create it first or set operator.createWatchNamespaces=true" $ns) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}

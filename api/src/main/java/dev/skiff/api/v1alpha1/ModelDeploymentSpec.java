@@ -1,5 +1,6 @@
 package dev.skiff.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -16,6 +17,20 @@ import java.util.List;
             + " || self.versions.exists(v, v.name == self.traffic.mirror.version)",
     message = "traffic.mirror.version must name one of spec.versions",
     fieldPath = ".traffic.mirror.version")
+// The router never copies a request to the version that answers it, so a mirror onto the version
+// that takes all the traffic would copy nothing.
+@ValidationRule(
+    value =
+        "!has(self.traffic) || !has(self.traffic.mirror) || size(self.versions) > 1"
+            + " && !self.versions.exists(v, v.name == self.traffic.mirror.version"
+            + " && has(v.weight) && v.weight == 100)",
+    message =
+        "traffic.mirror.version must not be the version that receives all the traffic (a copy"
+            + " is never sent to the version that answers the request); mirror onto a version with"
+            + " weight below 100, next to the one that serves",
+    fieldPath = ".traffic.mirror.version")
+@JsonClassDescription(
+    "What to serve: the model's versions (model URI, device, weight), its tensor schema, and options for autoscaling, batching, auth and traffic.")
 public class ModelDeploymentSpec {
 
   @JsonPropertyDescription(

@@ -1,5 +1,6 @@
 package dev.skiff.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -7,6 +8,8 @@ import java.util.List;
 
 /** What is in effect: conditions, per-version readiness and weights, and the stable URL. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription(
+    "What the operator observed: conditions (Ready, Progressing, Degraded, TrafficReady), each version's replicas and weights, the routing mode and the URL to call.")
 public class ModelDeploymentStatus {
 
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")

@@ -4,6 +4,7 @@ import dev.skiff.api.v1alpha1.ModelDeploymentStatus;
 import dev.skiff.api.v1alpha1.VersionStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,8 +30,9 @@ public final class StatusEvents {
   }
 
   /**
-   * Ready and Degraded when their status or reason changed: Warning when Ready turned False or
-   * Degraded turned True, Normal otherwise; not for what a new resource is expected to say.
+   * Ready and Degraded when their status or reason changed: Warning when Ready turned False (unless
+   * only new versions are still starting) or Degraded turned True, Normal otherwise; not for what a
+   * new resource is expected to say; never the same Event twice.
    */
   static List<StatusEvent> transitions(ModelDeploymentStatus before, ModelDeploymentStatus after) {
     List<Condition> old = before == null ? null : before.getConditions();
@@ -48,25 +50,50 @@ public final class StatusEvents {
       if (!changed) {
         continue;
       }
-      boolean warning =
-          type == ConditionType.READY
-              ? !"True".equals(next.get().getStatus())
-              : "True".equals(next.get().getStatus());
       Reason reason =
           Reason.fromText(next.get().getReason())
               .orElseThrow(
                   () -> new IllegalStateException("not a reason: " + next.get().getReason()));
+      boolean warning =
+          type == ConditionType.READY
+              ? !"True".equals(next.get().getStatus()) && !rollingOut(before, after, reason)
+              : "True".equals(next.get().getStatus());
       if (prev.isEmpty() && !warning && type == ConditionType.DEGRADED) {
         continue; // "not degraded" on the first reconcile is not news
       }
       if (prev.isEmpty() && warning && reason == Reason.VERSIONS_NOT_READY) {
         continue; // just created: not ready yet is expected
       }
-      events.add(
+      StatusEvent event =
           new StatusEvent(
-              warning ? EventType.WARNING : EventType.NORMAL, reason, next.get().getMessage()));
+              warning ? EventType.WARNING : EventType.NORMAL, reason, next.get().getMessage());
+      if (!events.contains(event)) { // an invalid spec is both not Ready and Degraded: one Event
+        events.add(event);
+      }
     }
     return events;
+  }
+
+  /**
+   * Whether Ready is False only because versions that were not ready before are still starting (a
+   * canary or a new version coming up while the others serve): normal progress, so a Normal Event.
+   * A version that was ready and no longer is stays a Warning, and a failed one is a Warning
+   * through Degraded.
+   */
+  private static boolean rollingOut(
+      ModelDeploymentStatus before, ModelDeploymentStatus after, Reason readyReason) {
+    if (readyReason != Reason.VERSIONS_NOT_READY || after.getVersions() == null) {
+      return false;
+    }
+    Set<String> wereReady = new HashSet<>();
+    if (before != null && before.getVersions() != null) {
+      before.getVersions().stream()
+          .filter(v -> Boolean.TRUE.equals(v.getReady()))
+          .forEach(v -> wereReady.add(v.getName()));
+    }
+    return after.getVersions().stream()
+        .filter(v -> !Boolean.TRUE.equals(v.getReady()) && !Boolean.TRUE.equals(v.getDraining()))
+        .noneMatch(v -> wereReady.contains(v.getName()));
   }
 
   /** TrafficShifted, VersionDrained and GatewayAPIMissing. */

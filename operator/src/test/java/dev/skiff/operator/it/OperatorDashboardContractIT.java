@@ -10,8 +10,10 @@ import dev.skiff.operator.HealthServer;
 import dev.skiff.operator.OperatorMetrics;
 import dev.skiff.operator.SkiffOperator;
 import dev.skiff.operator.status.ConditionType;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,8 +60,7 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
       Path.of(System.getProperty("skiff.dashboards", "../helm/skiff/dashboards"))
           .resolve("skiff-operator.json");
   private static final Pattern METRIC = Pattern.compile("\\b(skiff_operator_[a-z_]+)\\b");
-  private static final Map<String, String> VARIABLES =
-      Map.of("$namespace", ".*", "$__rate_interval", "1m");
+  private static final Path CHART = DASHBOARD.getParent().getParent();
   private static final String INVALID = "a-rather-long-model-deployment-name-for-tests";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -69,6 +70,8 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
   private Process prometheus;
   private String prometheusUrl;
   private JsonNode dashboard;
+  private Map<String, String> variables;
+  private List<String> emptyBeforeFirstFailure;
 
   /** The operator as Main wires it: OperatorMetrics in JOSDK and in the reconciler. */
   @Override
@@ -137,17 +140,22 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
     work = Files.createTempDirectory("skiff-operator-dashboard");
     int port = freePort();
     Path config = work.resolve("prometheus.yml");
+    // Scraped as the chart's ServiceMonitor has the Prometheus operator scrape it: the target
+    // carries the operator pod's namespace and pod, and honor_labels is the ServiceMonitor's.
     Files.writeString(
         config,
         """
         global: {scrape_interval: 1s, evaluation_interval: 1s}
         scrape_configs:
           - job_name: skiff-operator
+            honor_labels: %s
             static_configs:
               - targets: ["127.0.0.1:%d"]
                 labels: {namespace: skiff-system, pod: skiff-operator-0}
         """
-            .formatted(health.port()));
+            .formatted(serviceMonitorHonorsLabels(), health.port()));
+    // The namespace variable set to the ModelDeployments' namespace, as a user picks it.
+    variables = Map.of("$namespace", namespace, "$__rate_interval", "1m");
     prometheus =
         new ProcessBuilder(
                 "prometheus",
@@ -162,6 +170,12 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> !query("skiff_operator_reconciliations_total").isEmpty());
+    // every panel has data from the start, not "No data" until something has gone wrong
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> !query("rate(skiff_operator_reconciliations_total[1m])").isEmpty());
+    emptyBeforeFirstFailure = emptyPanels();
 
     apply(example("iris.yaml").replace("name: iris", "name: blocked"));
     await()
@@ -182,19 +196,51 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
   @Test
   @Order(1)
   void everyPanelQueryReturnsData() throws Exception {
+    assertThat(dashboard.get("panels").size()).isGreaterThanOrEqualTo(7);
+    assertThat(emptyPanels()).as("panels whose query returned no data").isEmpty();
+  }
+
+  @Test
+  @Order(1)
+  void everyPanelHasDataBeforeTheFirstFailure() {
+    assertThat(emptyBeforeFirstFailure)
+        .as("panels with no data before the first reconciliation failure")
+        .isEmpty();
+  }
+
+  private List<String> emptyPanels() throws IOException, InterruptedException {
     List<String> empty = new ArrayList<>();
-    int checked = 0;
     for (JsonNode panel : dashboard.get("panels")) {
       for (JsonNode target : panel.get("targets")) {
         String expr = substitute(target.get("expr").asText());
-        checked++;
         if (query(expr).isEmpty()) {
           empty.add(panel.get("title").asText() + ": " + expr);
         }
       }
     }
-    assertThat(checked).isGreaterThanOrEqualTo(7);
-    assertThat(empty).as("panels whose query returned no data").isEmpty();
+    return empty;
+  }
+
+  /** {@code honorLabels} of the ServiceMonitor the chart renders with monitoring on. */
+  private static boolean serviceMonitorHonorsLabels() throws IOException, InterruptedException {
+    Process helm =
+        new ProcessBuilder(
+                "helm",
+                "template",
+                "skiff",
+                CHART.toString(),
+                "--set",
+                "metrics.serviceMonitor.enabled=true",
+                "--show-only",
+                "templates/monitoring.yaml")
+            .redirectErrorStream(true)
+            .start();
+    String rendered = new String(helm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(helm.waitFor()).as("helm template: " + rendered).isZero();
+    GenericKubernetesResource monitor =
+        Serialization.unmarshal(rendered, GenericKubernetesResource.class);
+    Object honor = monitor.get("spec", "endpoints", 0, "honorLabels");
+    return Boolean.TRUE.equals(honor);
   }
 
   @Test
@@ -262,9 +308,9 @@ class OperatorDashboardContractIT extends ClusterTestSupport {
                     .contains("skiff_operator_modeldeployment_condition{name=\"iris\""));
   }
 
-  private static String substitute(String expr) {
+  private String substitute(String expr) {
     String result = expr;
-    for (Map.Entry<String, String> v : VARIABLES.entrySet()) {
+    for (Map.Entry<String, String> v : variables.entrySet()) {
       result = result.replace(v.getKey(), v.getValue());
     }
     return result;

@@ -79,6 +79,16 @@ class ValidationIT extends ClusterTestSupport {
             "versions: [" + V1 + "]\n  traffic: {mirror: {version: v9, percent: 10}}",
             "traffic.mirror.version must name one of spec.versions"),
         Arguments.of(
+            "mirror onto the only version",
+            "versions: [" + V1 + "]\n  traffic: {mirror: {version: v1, percent: 10}}",
+            "must not be the version that receives all the traffic"),
+        Arguments.of(
+            "mirror onto the version with all the traffic",
+            "versions: [{name: v1, uri: \"https://x/1.onnx\", weight: 100},"
+                + " {name: v2, uri: \"https://x/2.onnx\", weight: 0}]\n"
+                + "  traffic: {mirror: {version: v1}}",
+            "must not be the version that receives all the traffic"),
+        Arguments.of(
             "unknown tensor datatype",
             "versions: [" + V1 + "]\n  schema: {inputs: [{name: x, datatype: FP8, shape: [1]}]}",
             "Unsupported value: \"FP8\""),
@@ -160,5 +170,16 @@ class ValidationIT extends ClusterTestSupport {
     String rv = md(name).getMetadata().getResourceVersion();
     await().pollDelay(Duration.ofSeconds(5)).until(() -> true);
     assertThat(md(name).getMetadata().getResourceVersion()).isEqualTo(rv);
+    // one Warning for one transition (Ready=False and Degraded=True once wrote one each)
+    assertThat(
+            client
+                .v1()
+                .events()
+                .inNamespace(namespace)
+                .withField("involvedObject.name", name)
+                .list()
+                .getItems())
+        .filteredOn(e -> "Warning".equals(e.getType()))
+        .hasSize(1);
   }
 }

@@ -25,6 +25,16 @@ class StatusCalculatorTest {
 
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
   private static final Instant T1 = Instant.parse("2026-11-25T10:05:00Z");
+  private static final String TWO_VERSIONS =
+      """
+      apiVersion: skiff.dev/v1alpha1
+      kind: ModelDeployment
+      metadata: {name: iris}
+      spec:
+        versions:
+          - {name: v1, uri: "https://x/1.onnx", weight: 90}
+          - {name: v2, uri: "https://x/2.onnx", weight: 10}
+      """;
 
   private static Deployment deployment(String version, int replicas, int ready) {
     return new DeploymentBuilder()
@@ -206,11 +216,33 @@ class StatusCalculatorTest {
     assertThat(condition(s, "Ready").getReason()).isEqualTo("InvalidSpec");
     assertThat(condition(s, "Ready").getMessage()).isEqualTo("name too long");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+    // Ready=False and Degraded=True say the same thing: one Warning Event, not two
     assertThat(StatusEvents.transitions(null, s))
-        .anySatisfy(
+        .singleElement()
+        .satisfies(
             e -> {
               assertThat(e.type()).isEqualTo(EventType.WARNING);
               assertThat(e.reason().text()).isEqualTo("InvalidSpec");
+            });
+  }
+
+  @Test
+  void aCanaryStartingIsNormalProgressNotAWarning() {
+    ModelDeployment one = Fixtures.example("iris.yaml");
+    ModelDeploymentStatus serving =
+        compute(one, Map.of("v1", deployment("v1", 1, 1)), List.of(), T0);
+    ModelDeployment canary = Fixtures.md(TWO_VERSIONS);
+    canary.setStatus(serving);
+
+    ModelDeploymentStatus starting =
+        compute(canary, Map.of("v1", deployment("v1", 1, 1)), List.of(), T1);
+    assertThat(condition(starting, "Ready").getStatus()).isEqualTo("False");
+    assertThat(StatusEvents.transitions(serving, starting))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo(EventType.NORMAL);
+              assertThat(e.reason()).isEqualTo(Reason.VERSIONS_NOT_READY);
             });
   }
 }

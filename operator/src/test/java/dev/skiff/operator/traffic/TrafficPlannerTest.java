@@ -75,9 +75,9 @@ class TrafficPlannerTest {
   }
 
   @Test
-  void aMirrorNeedsTheRouterEvenForOneVersion() {
-    ModelDeployment md = Fixtures.file("mirror-one-version.yaml");
-    assertThat(plan(md, ready("v1", 1), T0).routing()).isEqualTo(Routing.ROUTER);
+  void aShadowWithoutTrafficOfItsOwnStillNeedsTheRouter() {
+    ModelDeployment md = Fixtures.file("mirror-shadow.yaml");
+    assertThat(plan(md, ready("v1", 1, "v2", 1), T0).routing()).isEqualTo(Routing.ROUTER);
   }
 
   @Test
