@@ -174,6 +174,10 @@ public final class StatusCalculator {
                 previous,
                 now)));
     status.setVersions(old == null ? null : old.getVersions());
+    // An invalid spec creates nothing: only what an earlier valid spec made (and still serves) is
+    // reported, never the invalid spec's own traffic or a URL that has no Service behind it.
+    status.setTraffic(null);
+    status.setUrl(old == null || old.getRouting() == null ? null : old.getUrl());
     if (old != null) {
       status.setTraffic(old.getTraffic());
       status.setRouting(old.getRouting());

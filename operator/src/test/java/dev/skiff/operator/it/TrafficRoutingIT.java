@@ -231,6 +231,15 @@ class TrafficRoutingIT extends ClusterTestSupport {
               assertThat(routerConfig(NAME)).isNull();
               assertThat(service(NAME).getSpec().getSelector())
                   .containsEntry("skiff.dev/version", "v2");
+              // nothing of v1 is left: its model.yaml key goes with its Deployment
+              assertThat(
+                      client
+                          .configMaps()
+                          .inNamespace(namespace)
+                          .withName(NAME + "-settings")
+                          .get()
+                          .getData())
+                  .containsOnlyKeys("v2.model.yaml");
             });
     awaitCondition(NAME, ConditionType.TRAFFIC_READY, "True");
     ModelDeployment md = md(NAME);

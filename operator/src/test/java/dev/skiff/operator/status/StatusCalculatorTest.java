@@ -216,6 +216,8 @@ class StatusCalculatorTest {
     assertThat(condition(s, "Ready").getReason()).isEqualTo("InvalidSpec");
     assertThat(condition(s, "Ready").getMessage()).isEqualTo("name too long");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(s.getTraffic()).as("nothing serves an invalid spec").isNull();
+    assertThat(s.getUrl()).as("no Service was made").isNull();
     // Ready=False and Degraded=True say the same thing: one Warning Event, not two
     assertThat(StatusEvents.transitions(null, s))
         .singleElement()
@@ -224,6 +226,17 @@ class StatusCalculatorTest {
               assertThat(e.type()).isEqualTo(EventType.WARNING);
               assertThat(e.reason().text()).isEqualTo("InvalidSpec");
             });
+  }
+
+  @Test
+  void anInvalidChangeKeepsReportingWhatTheLastValidSpecServes() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    ModelDeploymentStatus serving =
+        compute(md, Map.of("v1", deployment("v1", 1, 1)), List.of(), T0);
+    md.setStatus(serving);
+    ModelDeploymentStatus s = StatusCalculator.invalid(md, "name too long", T1);
+    assertThat(s.getTraffic()).isEqualTo(serving.getTraffic()).isNotNull();
+    assertThat(s.getUrl()).isEqualTo(serving.getUrl()).isNotNull();
   }
 
   @Test
