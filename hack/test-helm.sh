@@ -58,7 +58,7 @@ check "dashboards are ConfigMaps labelled for the Grafana sidecar" bash -c \
 
 for path in md md.spec md.status; do
   check "kubectl explain $path has a description" bash -c \
-    "kubectl explain $path | sed -n '/^DESCRIPTION:/,/^FIELDS:/p' | grep -q '[A-Za-z]\{4\}'"
+    "kubectl explain $path | sed -n '/^DESCRIPTION:/,/^FIELDS:/{/^[A-Z]*:/d;p}' | grep -q '[a-z]\{4\}'"
 done
 pom_version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 check "the chart's appVersion is the build's version ($pom_version)" \
