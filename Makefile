@@ -3,6 +3,9 @@ SHELL := /bin/bash
 JAVA_HOME := $(shell hack/java-home.sh)
 export JAVA_HOME
 MVN := ./mvnw -B -ntp
+# `make run` is a laptop demo: it listens on the loopback interface only unless HOST says otherwise
+# (HOST=0.0.0.0 for every interface); PORT=0 picks a free port.
+HOST ?= 127.0.0.1
 PORT ?= 8080
 RUNTIME_JAR := runtime/target/skiff-runtime.jar
 # The ahead-of-time cache that halves start -> ready (JDK 25+; hack/aot-cache.sh, docs/jvm.md)
@@ -11,10 +14,10 @@ RUNTIME_SOURCES := $(shell find runtime/src/main pom.xml runtime/pom.xml -type f
 
 .PHONY: run build test unit-test fmt models crds clients-venv cluster-up cluster-down node-up node-down images e2e operator-run clean bench
 
-## run: build if needed and serve the bundled example models on localhost:$(PORT)
+## run: build if needed and serve the bundled example models on $(HOST):$(PORT)
 run: $(RUNTIME_JAR) $(RUNTIME_AOT)
 	"$(JAVA_HOME)/bin/java" @runtime/jvm.options $(if $(wildcard $(RUNTIME_AOT)),-XX:AOTCache=$(RUNTIME_AOT)) \
-	  -jar $(RUNTIME_JAR) serve examples/models --port $(PORT)
+	  -jar $(RUNTIME_JAR) serve examples/models --host $(HOST) --port $(PORT)
 
 $(RUNTIME_JAR): $(RUNTIME_SOURCES)
 	$(MVN) -q package -DskipTests -pl runtime -am

@@ -6,6 +6,7 @@
 #   4. ./mvnw verify without the unit tests again: real-server ITs, third-party Python clients,
 #      operator ITs on the real API server
 #   5. the runtime's ahead-of-time cache is accepted by the JVM (hack/test-aot.sh)
+#      and `make run` listens on 127.0.0.1 only, with no start-up warnings (hack/test-make-run.sh)
 #   6. the Helm chart against the same API server
 #   7. the end-to-end tier on a real node (hack/e2e/run.sh): both images built from this tree with
 #      no layer of an earlier build, the real node joined, the chart installed, *E2E run
@@ -32,5 +33,6 @@ source .cluster/env
 python=$(bash hack/python-clients.sh)
 ./mvnw -B -ntp verify -DskipUnitTests -Dskiff.python="$python"
 bash hack/test-aot.sh
+bash hack/test-make-run.sh
 bash hack/test-helm.sh
 SKIFF_IMAGES_NO_CACHE=1 bash hack/e2e/run.sh
