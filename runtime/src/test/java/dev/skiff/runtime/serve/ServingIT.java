@@ -117,8 +117,15 @@ class ServingIT {
 
   @Test
   void serverAndModelMetadataAndReadiness() {
-    assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
-    assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(200);
+    HttpResponse<String> live = http.get("/v2/health/live");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.body()).isEqualTo("{\"live\":true}");
+    HttpResponse<String> serverReady = http.get("/v2/health/ready");
+    assertThat(serverReady.statusCode()).isEqualTo(200);
+    assertThat(serverReady.body()).isEqualTo("{\"ready\":true}");
+    HttpResponse<String> kserveV1Live = http.get("/");
+    assertThat(kserveV1Live.statusCode()).isEqualTo(200);
+    assertThat(kserveV1Live.body()).isEqualTo("{\"status\":\"alive\"}");
     assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
     HttpResponse<String> ready = http.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
@@ -129,8 +136,11 @@ class ServingIT {
     assertThat(metadata.get("versions").toString()).isEqualTo("[\"v1\"]");
     assertThat(metadata.get("inputs").toString())
         .isEqualTo("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,4]}]");
-    assertThat(http.get("/v2/models/iris/ready").statusCode()).isEqualTo(200);
-    assertThat(http.get("/v2/models/iris/versions/v1/ready").statusCode()).isEqualTo(200);
+    HttpResponse<String> modelReady = http.get("/v2/models/iris/ready");
+    assertThat(modelReady.statusCode()).isEqualTo(200);
+    assertThat(modelReady.body()).isEqualTo("{\"name\":\"iris\",\"ready\":true}");
+    assertThat(http.get("/v2/models/iris/versions/v1/ready").body())
+        .isEqualTo("{\"name\":\"iris\",\"ready\":true}");
   }
 
   @Test
