@@ -160,6 +160,14 @@ def test_triton_binary_input_with_json_and_binary_outputs(client):
     assert probabilities.argmax(axis=1).tolist() == [3, 7]
 
 
+@pytest.mark.parametrize("algorithm", ["gzip", "deflate"])
+def test_triton_compressed_requests(client, algorithm):
+    inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS, binary_data=True)
+    result = client.infer("iris", [inp], request_compression_algorithm=algorithm)
+    assert result.as_numpy("label").tolist() == [0, 2]
+
+
 @pytest.mark.parametrize("binary", [False, True])
 def test_triton_classification_extension(client, binary):
     inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")

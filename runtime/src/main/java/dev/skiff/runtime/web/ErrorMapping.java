@@ -8,6 +8,8 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -65,21 +67,53 @@ public final class ErrorMapping {
     Json.sendError(res, e.status(), e.getMessage());
   }
 
-  /** JSON bodies for errors Helidon answers before routing (e.g. 413 on Content-Length). */
+  /** JSON bodies for errors Helidon answers before routing, on a server that inflates nothing. */
   public static DirectHandlers directHandlers() {
+    return directHandlers(List.of());
+  }
+
+  /**
+   * JSON bodies with a request id for errors Helidon answers before routing (e.g. 413 on
+   * Content-Length). A body whose {@code Content-Encoding} is not among {@code decodedEncodings}
+   * gets 415 naming them (RFC 7694); Helidon itself calls that a 400.
+   */
+  public static DirectHandlers directHandlers(List<String> decodedEncodings) {
     DirectHandler json =
-        (request, eventType, status, headers, message) ->
-            DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .entity(Json.error(transportMessage(status.code(), message)))
-                .build();
+        (request, eventType, status, headers, message) -> {
+          Optional<String> encoding = request.headers().first(HeaderNames.CONTENT_ENCODING);
+          boolean undecodable =
+              status.code() == Status.BAD_REQUEST_400.code()
+                  && encoding.isPresent()
+                  && !decodedEncodings.contains(encoding.get().strip().toLowerCase(Locale.ROOT))
+                  && !"identity".equalsIgnoreCase(encoding.get().strip());
+          Status answer = undecodable ? Status.UNSUPPORTED_MEDIA_TYPE_415 : status;
+          String error =
+              undecodable
+                  ? unsupportedEncoding(encoding.get(), decodedEncodings)
+                  : transportMessage(status.code(), message);
+          return DirectHandler.TransportResponse.builder()
+              .status(answer)
+              .headers(headers)
+              .header(HeaderNames.CONTENT_TYPE, "application/json")
+              .header(
+                  RequestIds.HEADER, RequestIds.idFrom(request.headers().first(RequestIds.HEADER)))
+              .entity(Json.error(error))
+              .build();
+        };
     DirectHandlers.Builder builder = DirectHandlers.builder();
     for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
       builder.addHandler(type, json);
     }
     return builder.build();
+  }
+
+  private static String unsupportedEncoding(String encoding, List<String> decodedEncodings) {
+    return "Content-Encoding '"
+        + encoding
+        + "' is not supported; "
+        + (decodedEncodings.isEmpty()
+            ? "send the request body uncompressed"
+            : "send it uncompressed or as " + String.join(" or ", decodedEncodings));
   }
 
   private static String transportMessage(int status, String message) {
