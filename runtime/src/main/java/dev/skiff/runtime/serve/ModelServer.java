@@ -161,7 +161,9 @@ public final class ModelServer implements AutoCloseable {
     routing.addFilter(new RequestIds());
     routing.addFilter(new RequestAccounting(metrics));
     if (!options.authTokens().isEmpty()) {
-      routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
+      routing.addFilter(
+          new BearerTokenAuth(
+              options.authTokens(), name -> repository.model(name).isPresent(), metrics));
     }
     routing
         .register("/v2", new V2Service(versions, inference, v2Codec, version))
