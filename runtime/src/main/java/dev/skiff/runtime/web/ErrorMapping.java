@@ -2,6 +2,7 @@ package dev.skiff.runtime.web;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
@@ -38,8 +39,32 @@ public final class ErrorMapping {
           Json.sendError(res, status, transportMessage(status, e.getMessage()));
         });
     routing.error(
+        HttpException.class,
+        (req, res, e) -> {
+          // Helidon's own refusals inside routing (e.g. static content: 416 for a Range beyond
+          // the end of a file, 400 for a malformed Range) keep their 4xx instead of becoming 500
+          int status = e.status().code();
+          if (status >= 500) {
+            LOG.log(Level.SEVERE, "unhandled error for " + req.prologue(), e);
+            Json.sendError(res, 500, "internal server error; see the server log");
+            return;
+          }
+          if (status == Status.REQUESTED_RANGE_NOT_SATISFIABLE_416.code()) {
+            Json.sendError(
+                res, status, "the Range header asks for bytes beyond the end of the resource");
+            return;
+          }
+          Json.sendError(res, status, transportMessage(status, e.getMessage()));
+        });
+    routing.error(
         Exception.class,
         (req, res, e) -> {
+          String chunk = malformedChunk(e);
+          if (chunk != null) {
+            res.header(HeaderNames.CONNECTION, "close");
+            Json.sendError(res, 400, chunk);
+            return;
+          }
           LOG.log(Level.SEVERE, "unhandled error for " + req.prologue(), e);
           Json.sendError(res, 500, "internal server error; see the server log");
         });
@@ -105,6 +130,26 @@ public final class ErrorMapping {
       builder.addHandler(type, json);
     }
     return builder.build();
+  }
+
+  /**
+   * The client's mistake when {@code e} is Helidon's HTTP/1 reader refusing a chunk-size line of a
+   * chunked request body, else null.
+   */
+  static String malformedChunk(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NumberFormatException) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().equals("io.helidon.webserver.http1.Http1Connection")
+              && frame.getMethodName().equals("readNextChunk")) {
+            return "malformed chunked request body: a chunk-size line must be a hexadecimal size"
+                + " (chunk extensions such as '70;ext=1' are not accepted): "
+                + t.getMessage();
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private static String unsupportedEncoding(String encoding, List<String> decodedEncodings) {
