@@ -84,8 +84,10 @@ def test_kserve_v2_and_v1_clients():
 
     async def run():
         v2 = InferenceRESTClient(RESTConfig(protocol="v2"))
-        assert await v2.is_server_ready(URL)
-        assert await v2.is_model_ready(URL, "iris")
+        # `is True`: the SDK returns the body's field, None when the body lacks it
+        assert await v2.is_server_live(URL) is True
+        assert await v2.is_server_ready(URL) is True
+        assert await v2.is_model_ready(URL, "iris") is True
         request = InferRequest(
             model_name="iris",
             infer_inputs=[InferInput("input", [2, 4], "FP32", data=IRIS_ROWS.flatten().tolist())],
@@ -98,6 +100,8 @@ def test_kserve_v2_and_v1_clients():
         await v2.close()
 
         v1 = InferenceRESTClient(RESTConfig(protocol="v1"))
+        assert await v1.is_server_live(URL) is True
+        assert await v1.is_model_ready(URL, "iris") is True
         body = json.loads((EXAMPLES / "requests" / "iris-v1.json").read_text())
         answer = await v1.infer(URL, body, model_name="iris")
         assert [p["label"] for p in answer["predictions"]] == [0, 2]
@@ -154,6 +158,39 @@ def test_triton_binary_input_with_json_and_binary_outputs(client):
     assert probabilities.shape == (2, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), [1.0, 1.0], rtol=1e-5)
     assert probabilities.argmax(axis=1).tolist() == [3, 7]
+
+
+@pytest.mark.parametrize("algorithm", ["gzip", "deflate"])
+def test_triton_compressed_requests(client, algorithm):
+    inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS, binary_data=True)
+    result = client.infer("iris", [inp], request_compression_algorithm=algorithm)
+    assert result.as_numpy("label").tolist() == [0, 2]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_triton_classification_extension(client, binary):
+    inp = triton.InferInput("input", list(IRIS_ROWS.shape), "FP32")
+    inp.set_data_from_numpy(IRIS_ROWS, binary_data=binary)
+    outputs = [
+        triton.InferRequestedOutput("probabilities", binary_data=binary, class_count=2),
+        triton.InferRequestedOutput("label", binary_data=binary),
+    ]
+    result = client.infer("iris", [inp], outputs=outputs)
+    assert result.get_output("probabilities")["datatype"] == "BYTES"
+    classes = result.as_numpy("probabilities")
+    assert classes.shape == (2, 2)
+    # tritonclient gives bytes for binary BYTES outputs and str for JSON ones
+    text = [[e.decode() if isinstance(e, bytes) else e for e in row] for row in classes]
+    rows = [[entry.split(":") for entry in row] for row in text]
+    assert [[(index, label) for _, index, label in row][0] for row in rows] == [
+        ("0", "setosa"),
+        ("2", "virginica"),
+    ]
+    scores = [[float(score) for score, _, _ in row] for row in rows]
+    assert all(row[0] >= row[1] for row in scores)
+    assert scores[0][0] == pytest.approx(0.978491, abs=1e-6)
+    assert result.as_numpy("label").tolist() == [0, 2]
 
 
 def test_openapi_document_is_valid_openapi():

@@ -37,6 +37,13 @@ public final class RuntimeMetrics {
   private final Histogram batchSize;
   private final Gauge inflight;
   private final Counter rejected;
+
+  /**
+   * The model label of requests for a name the server does not serve: labels come only from known
+   * names, so a client cannot grow /metrics by one series per name it makes up.
+   */
+  public static final String UNKNOWN_MODEL = "unknown";
+
   private final Gauge modelLoaded;
   private final Gauge loadDuration;
   private final Gauge queueDepth;

@@ -15,18 +15,26 @@ import java.util.Arrays;
 /**
  * Streams a JSON {@code data} value (a flat or nested array, or one scalar) straight into a
  * tensor's native buffer, checking every element against the datatype. No boxed or intermediate
- * arrays: the buffer is sized from the shape before the first element is read.
+ * arrays. The buffer grows with the values that actually arrive (doubling, up to the declared
+ * count) rather than being sized from the declared shape: a shape is only a claim, and an 80-byte
+ * body claiming 16 million elements must not make the server allocate 128 MiB.
  */
 final class TensorDataReader {
+  /** Java buffers and arrays are int-indexed; a 64-bit count must never be cast past this. */
+  static final long MAX_ELEMENTS_PER_TENSOR = Integer.MAX_VALUE / Long.BYTES;
+
   private static final BigInteger UINT64_MAX =
       BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  /** Elements room is first made for; later growth doubles it. */
+  static final int INITIAL_ELEMENTS = 1024;
 
   private final String tensorName;
   private final Datatype datatype;
   private final long[] shape;
   private final int expected;
-  private final ByteBuffer buffer;
-  private final byte[][] strings;
+  private ByteBuffer buffer;
+  private byte[][] strings;
   private long count;
 
   private TensorDataReader(String tensorName, Datatype datatype, long[] shape, int expected) {
@@ -34,13 +42,33 @@ final class TensorDataReader {
     this.datatype = datatype;
     this.shape = shape;
     this.expected = expected;
+    int initial = Math.min(expected, INITIAL_ELEMENTS);
     if (datatype == Datatype.BYTES) {
       this.buffer = null;
-      this.strings = new byte[expected][];
+      this.strings = new byte[initial][];
     } else {
       this.buffer =
-          ByteBuffer.allocateDirect(expected * datatype.byteSize()).order(ByteOrder.nativeOrder());
+          ByteBuffer.allocateDirect(initial * datatype.byteSize()).order(ByteOrder.nativeOrder());
       this.strings = null;
+    }
+  }
+
+  /** Makes room for element {@code index} (below {@code expected}), doubling the storage. */
+  private void ensureRoom(long index) {
+    int capacity =
+        datatype == Datatype.BYTES ? strings.length : buffer.capacity() / datatype.byteSize();
+    if (index < capacity) {
+      return;
+    }
+    int grown = (int) Math.min(expected, Math.max(1L, 2L * capacity));
+    if (datatype == Datatype.BYTES) {
+      strings = Arrays.copyOf(strings, grown);
+    } else {
+      ByteBuffer bigger =
+          ByteBuffer.allocateDirect(grown * datatype.byteSize()).order(ByteOrder.nativeOrder());
+      buffer.flip();
+      bigger.put(buffer);
+      buffer = bigger;
     }
   }
 
@@ -59,8 +87,9 @@ final class TensorDataReader {
       throw ApiException.badRequest(
           "input '" + name + "': shape " + Arrays.toString(shape) + " is too large");
     }
-    if (expected > maxElements) {
-      throw ApiException.badRequest(
+    long limit = Math.min(maxElements, MAX_ELEMENTS_PER_TENSOR);
+    if (expected > limit) {
+      throw ApiException.payloadTooLarge(
           "input '"
               + name
               + "': shape "
@@ -68,7 +97,8 @@ final class TensorDataReader {
               + " has "
               + expected
               + " elements, more than the limit of "
-              + maxElements);
+              + limit
+              + " (half of --max-payload-bytes: each JSON value takes at least two bytes)");
     }
     TensorDataReader reader = new TensorDataReader(name, datatype, shape, (int) expected);
     reader.readValue(parser);
@@ -116,6 +146,7 @@ final class TensorDataReader {
       }
       return; // keep counting so the error can say how many values there were
     }
+    ensureRoom(index);
     switch (datatype) {
       case BOOL -> buffer.put((byte) (readBoolean(parser, token, index) ? 1 : 0));
       case UINT8 -> buffer.put((byte) readInteger(parser, token, index, 0, 0xFF));

@@ -27,9 +27,11 @@ import java.util.List;
  */
 public final class V1JsonCodec {
   private final ObjectMapper mapper;
+  private final long maxElements;
 
   public V1JsonCodec(V2JsonCodec v2) {
     this.mapper = v2.mapper();
+    this.maxElements = v2.maxElements();
   }
 
   /** Converts a V1 body into tensors shaped {@code [instances, ...]} for the given inputs. */
@@ -78,7 +80,7 @@ public final class V1JsonCodec {
     long[] shape = shapeOf(column, spec);
     try (JsonParser parser = mapper.treeAsTokens(column)) {
       parser.nextToken();
-      return TensorDataReader.read(parser, spec.name(), spec.datatype(), shape, Long.MAX_VALUE);
+      return TensorDataReader.read(parser, spec.name(), spec.datatype(), shape, maxElements);
     } catch (IOException e) {
       throw ApiException.badRequest("input '" + spec.name() + "': " + e.getMessage());
     }

@@ -67,6 +67,11 @@ public final class V2JsonCodec {
     return mapper;
   }
 
+  /** The most elements one decoded tensor may claim (half the body limit). */
+  public long maxElements() {
+    return maxElements;
+  }
+
   /** Decodes a V2 request body; every problem becomes a 400 that names the field or tensor. */
   public InferenceRequest readRequest(InputStream body) {
     try (JsonParser parser = factory.createParser(body)) {

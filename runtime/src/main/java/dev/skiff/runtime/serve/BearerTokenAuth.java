@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Requires {@code Authorization: Bearer <token>} on inference and metadata paths when tokens are
@@ -25,9 +26,16 @@ public final class BearerTokenAuth implements Filter {
       Set.of("/health", "/v2/health", "/metrics", "/openapi", "/docs");
 
   private final List<byte[]> tokenDigests;
+  private final Predicate<String> knownModel;
   private final RuntimeMetrics metrics;
 
-  public BearerTokenAuth(List<String> tokens, RuntimeMetrics metrics) {
+  /**
+   * @param knownModel whether a model name is served; a refused request's metric is labelled with
+   *     the name only then, so clients without a token cannot create one series per name they send
+   */
+  public BearerTokenAuth(
+      List<String> tokens, Predicate<String> knownModel, RuntimeMetrics metrics) {
+    this.knownModel = knownModel;
     this.metrics = metrics;
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("at least one token is required");
@@ -77,7 +85,9 @@ public final class BearerTokenAuth implements Filter {
   }
 
   private void deny(String path, RoutingResponse res, String message) {
-    metrics.rejected(modelOf(path), "", "unauthorized");
+    String model = modelOf(path);
+    String label = model.isEmpty() || knownModel.test(model) ? model : RuntimeMetrics.UNKNOWN_MODEL;
+    metrics.rejected(label, "", "unauthorized");
     ErrorMapping.send(res, ApiException.unauthorized(message));
   }
 

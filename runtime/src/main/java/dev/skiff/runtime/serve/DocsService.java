@@ -8,6 +8,7 @@ import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -49,12 +50,15 @@ public final class DocsService implements HttpService {
 
   @Override
   public void routing(HttpRules rules) {
-    rules.get(
-        "/",
-        (req, res) -> {
-          res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-          res.send(indexPage);
-        });
+    // Both: the webjar's own index.html would show Swagger's petstore.
+    for (String page : List.of("/", "/index.html")) {
+      rules.get(
+          page,
+          (req, res) -> {
+            res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+            res.send(indexPage);
+          });
+    }
     rules.register("/", assets);
   }
 }

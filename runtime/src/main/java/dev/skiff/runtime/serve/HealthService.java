@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Kubernetes probes: live while the process serves HTTP; ready only when every model is loaded and
- * warmed up (503 before, with each version's state so {@code kubectl describe} tells why).
+ * warmed up (503 before, with each version's state so {@code kubectl describe} tells why). {@code
+ * GET /} is KServe V1's liveness check and answers as KServe's model server does.
  */
 public final class HealthService implements HttpService {
   private final ModelRepository repository;
@@ -31,6 +32,8 @@ public final class HealthService implements HttpService {
   public void routing(HttpRules rules) {
     rules.get(RuntimeHttp.HEALTH_LIVE, (req, res) -> Json.send(res, Status.OK_200, status("UP")));
     rules.get(RuntimeHttp.HEALTH_READY, this::ready);
+    rules.get(
+        "/", (req, res) -> Json.send(res, Status.OK_200, Json.object().put("status", "alive")));
   }
 
   private void ready(ServerRequest req, ServerResponse res) {

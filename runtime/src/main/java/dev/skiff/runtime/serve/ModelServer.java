@@ -20,6 +20,7 @@ import dev.skiff.runtime.web.ApiException;
 import dev.skiff.runtime.web.ConnectionDrain;
 import dev.skiff.runtime.web.ErrorMapping;
 import dev.skiff.runtime.web.HttpLimits;
+import dev.skiff.runtime.web.RequestDecompression;
 import dev.skiff.runtime.web.RequestIds;
 import dev.skiff.runtime.web.Version;
 import io.helidon.webserver.WebServer;
@@ -112,6 +113,8 @@ public final class ModelServer implements AutoCloseable {
                   options.port(),
                   options.maxPayloadBytes(),
                   options.maxConnections())
+              .contentEncoding(RequestDecompression.context(options.maxPayloadBytes()))
+              .directHandlers(ErrorMapping.directHandlers(RequestDecompression.ENCODINGS))
               .routing(r -> routing(r, options, repository, inference, metrics, feedback, drain))
               .build()
               .start();
@@ -158,7 +161,9 @@ public final class ModelServer implements AutoCloseable {
     routing.addFilter(new RequestIds());
     routing.addFilter(new RequestAccounting(metrics));
     if (!options.authTokens().isEmpty()) {
-      routing.addFilter(new BearerTokenAuth(options.authTokens(), metrics));
+      routing.addFilter(
+          new BearerTokenAuth(
+              options.authTokens(), name -> repository.model(name).isPresent(), metrics));
     }
     routing
         .register("/v2", new V2Service(versions, inference, v2Codec, version))

@@ -19,6 +19,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -78,15 +79,17 @@ public final class OpenApiService implements HttpService {
           .put("scheme", "bearer");
       doc.putArray("security").addObject().putArray("bearer");
     }
-    paths.set("/v2", get("Server metadata", "V2", null));
-    paths.set("/v2/health/live", get("Server liveness", "V2", null));
-    paths.set("/v2/health/ready", get("Server readiness (400 when not ready)", "V2", null));
-    paths.set(RuntimeHttp.HEALTH_LIVE, get("Liveness probe", "Health", null));
+    paths.set("/", get("serverAlive", "KServe V1 liveness ({\"status\": \"alive\"})", "V1"));
+    paths.set("/v2", get("serverMetadata", "Server metadata", "V2"));
+    paths.set("/v2/health/live", get("serverLive", "Server liveness", "V2"));
+    paths.set(
+        "/v2/health/ready", get("serverReady", "Server readiness (400 when not ready)", "V2"));
+    paths.set(RuntimeHttp.HEALTH_LIVE, get("livenessProbe", "Liveness probe", "Health"));
     paths.set(
         RuntimeHttp.HEALTH_READY,
-        get("Readiness probe (503 until every model is warm)", "Health", null));
-    paths.set(RuntimeHttp.METRICS, get("Prometheus metrics", "Observability", null));
-    paths.set("/v1/models", get("List models (KServe V1)", "V1", null));
+        get("readinessProbe", "Readiness probe (503 until every model is warm)", "Health"));
+    paths.set(RuntimeHttp.METRICS, get("metrics", "Prometheus metrics", "Observability"));
+    paths.set("/v1/models", get("listModels", "List models (KServe V1)", "V1"));
     for (ServedModel model : repository.models()) {
       ModelVersion version = model.defaultVersion();
       if (version.serving().isEmpty()) {
@@ -95,15 +98,20 @@ public final class OpenApiService implements HttpService {
       ServingVersion contract = version.serving().get();
       String name = model.name();
       String schemaName = name.replaceAll("[^A-Za-z0-9_.-]", "_");
-      schemas.set(schemaName + "_V2Request", v2Request(contract.inputs()));
+      schemas.set(schemaName + "_V2Request", v2Request(contract.inputs(), contract.outputs()));
       schemas.set(schemaName + "_V2Response", v2Response(contract.outputs()));
+      schemas.set(schemaName + "_V1Request", v1Request(contract.inputs()));
       String description =
           model.settings().description() == null ? "" : model.settings().description();
-      paths.set("/v2/models/" + name, get("Metadata of " + name, name, null));
-      paths.set("/v2/models/" + name + "/ready", get("Readiness of " + name, name, null));
+      paths.set(
+          "/v2/models/" + name, get(schemaName + "_modelMetadata", "Metadata of " + name, name));
+      paths.set(
+          "/v2/models/" + name + "/ready",
+          get(schemaName + "_modelReady", "Readiness of " + name, name));
       paths.set(
           "/v2/models/" + name + "/infer",
           post(
+              schemaName + "_infer",
               "Infer with " + name + " (default version " + version.name() + ")",
               description,
               name,
@@ -113,6 +121,7 @@ public final class OpenApiService implements HttpService {
         paths.set(
             "/v2/models/" + name + "/versions/" + v + "/infer",
             post(
+                schemaName + "_" + v.replaceAll("[^A-Za-z0-9_.-]", "_") + "_infer",
                 "Infer with " + name + " version " + v,
                 description,
                 name,
@@ -121,28 +130,45 @@ public final class OpenApiService implements HttpService {
       }
       paths.set(
           "/v1/models/" + name + ":predict",
-          post("Predict with " + name + " (KServe V1 instances)", description, name, null, null));
+          post(
+              schemaName + "_predict",
+              "Predict with " + name + " (KServe V1 instances)",
+              description,
+              name,
+              schemaName + "_V1Request",
+              null));
       if (model.settings().image().preprocess().isPresent()) {
-        paths.set("/v1/models/" + name + "/predict", upload(name, description));
+        paths.set("/v1/models/" + name + "/predict", upload(schemaName, name, description));
       }
-      paths.set("/v1/models/" + name + "/feedback", feedback(name));
+      paths.set("/v1/models/" + name + "/feedback", feedback(schemaName, name));
     }
     return doc;
   }
 
-  private static ObjectNode v2Request(List<TensorSpec> inputs) {
+  /** Every input once (minItems = maxItems = the inputs); outputs named from the model's. */
+  private static ObjectNode v2Request(List<TensorSpec> inputs, List<TensorSpec> outputs) {
     ObjectNode schema = objectSchema();
     schema.putArray("required").add("inputs");
     ArrayNode items = Json.MAPPER.createArrayNode();
     for (TensorSpec spec : inputs) {
       items.add(tensorSchema(spec));
     }
-    ObjectNode inputsSchema = Json.object().put("type", "array");
+    ObjectNode inputsSchema =
+        Json.object()
+            .put("type", "array")
+            .put("minItems", inputs.size())
+            .put("maxItems", inputs.size());
     inputsSchema.putObject("items").set("oneOf", items);
     ObjectNode properties = props("id", stringSchema());
     properties.set("inputs", inputsSchema);
-    ObjectNode outputsSchema = Json.object().put("type", "array");
-    outputsSchema.putObject("items").set("properties", props("name", stringSchema()));
+    ObjectNode outputName = stringSchema();
+    ArrayNode names = outputName.putArray("enum");
+    outputs.forEach(spec -> names.add(spec.name()));
+    ObjectNode output = objectSchema();
+    output.putArray("required").add("name");
+    output.set("properties", props("name", outputName));
+    ObjectNode outputsSchema = Json.object().put("type", "array").put("uniqueItems", true);
+    outputsSchema.set("items", output);
     properties.set("outputs", outputsSchema);
     schema.set("properties", properties);
     ObjectNode example = Json.object();
@@ -195,7 +221,10 @@ public final class OpenApiService implements HttpService {
     }
     properties.set("shape", shape);
     ObjectNode data = Json.object().put("type", "array");
-    data.putObject("items");
+    ObjectNode element = data.putObject("items");
+    if (spec != null) {
+      element.put("type", jsonType(spec.datatype()));
+    }
     properties.set("data", data);
     schema.set("properties", properties);
     return schema;
@@ -212,7 +241,7 @@ public final class OpenApiService implements HttpService {
       count *= size;
     }
     ArrayNode data = tensor.putArray("data");
-    for (long i = 0; i < Math.min(count, 1024); i++) {
+    for (long i = 0; i < count; i++) {
       switch (spec.datatype()) {
         case BOOL -> data.add(false);
         case BYTES -> data.add("");
@@ -222,8 +251,66 @@ public final class OpenApiService implements HttpService {
     return tensor;
   }
 
-  private static ObjectNode get(String summary, String tag, String description) {
-    ObjectNode op = operation(summary, tag, description);
+  /** JSON Schema's type for a tensor element. */
+  private static String jsonType(Datatype datatype) {
+    return switch (datatype) {
+      case BOOL -> "boolean";
+      case BYTES -> "string";
+      case FP16, FP32, FP64 -> "number";
+      default -> "integer";
+    };
+  }
+
+  /**
+   * KServe V1 {@code instances}, one per row: the row itself for a one-input model, an object keyed
+   * by input name otherwise; the example is one row of zeros.
+   */
+  private static ObjectNode v1Request(List<TensorSpec> inputs) {
+    ObjectNode schema = objectSchema();
+    schema.putArray("required").add("instances");
+    ObjectNode instances = Json.object().put("type", "array").put("minItems", 1);
+    instances.put("description", "one entry per row of the batch");
+    ObjectNode properties = props("instances", instances);
+    properties.set("id", stringSchema());
+    schema.set("properties", properties);
+    JsonNode row;
+    if (inputs.size() == 1) {
+      row = exampleRow(inputs.get(0));
+    } else {
+      ObjectNode named = Json.object();
+      inputs.forEach(spec -> named.set(spec.name(), exampleRow(spec)));
+      row = named;
+    }
+    ObjectNode example = Json.object();
+    example.putArray("instances").add(row);
+    schema.set("example", example);
+    return schema;
+  }
+
+  /** One row of zeros: the tensor's shape without its batch dimension, nested. */
+  private static JsonNode exampleRow(TensorSpec spec) {
+    long[] shape = spec.shape();
+    return nestedZeros(
+        spec.datatype(), Arrays.copyOfRange(shape, Math.min(1, shape.length), shape.length), 0);
+  }
+
+  private static JsonNode nestedZeros(Datatype datatype, long[] shape, int dim) {
+    if (dim == shape.length) {
+      return switch (datatype) {
+        case BOOL -> Json.MAPPER.getNodeFactory().booleanNode(false);
+        case BYTES -> Json.MAPPER.getNodeFactory().textNode("");
+        default -> Json.MAPPER.getNodeFactory().numberNode(0);
+      };
+    }
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    for (long i = 0; i < Math.max(1, shape[dim]); i++) {
+      array.add(nestedZeros(datatype, shape, dim + 1));
+    }
+    return array;
+  }
+
+  private static ObjectNode get(String operationId, String summary, String tag) {
+    ObjectNode op = operation(operationId, summary, tag, null);
     ObjectNode path = Json.object();
     path.set("get", op);
     op.with("responses").putObject("200").put("description", "OK");
@@ -231,8 +318,13 @@ public final class OpenApiService implements HttpService {
   }
 
   private static ObjectNode post(
-      String summary, String description, String tag, String request, String response) {
-    ObjectNode op = operation(summary, tag, description);
+      String operationId,
+      String summary,
+      String description,
+      String tag,
+      String request,
+      String response) {
+    ObjectNode op = operation(operationId, summary, tag, description);
     ObjectNode body = op.putObject("requestBody").put("required", true);
     ObjectNode content = body.putObject("content").putObject("application/json");
     content.set("schema", request == null ? objectSchema() : ref(request));
@@ -255,9 +347,15 @@ public final class OpenApiService implements HttpService {
   }
 
   /** An image upload: multipart/form-data with the file in field {@code file}. */
-  private static ObjectNode upload(String model, String description) {
+  private static ObjectNode upload(String schemaName, String model, String description) {
     ObjectNode op =
-        post("Upload an image (PNG or JPEG) to " + model, description, model, null, null);
+        post(
+            schemaName + "_predictImage",
+            "Upload an image (PNG or JPEG) to " + model,
+            description,
+            model,
+            null,
+            null);
     ObjectNode form = Json.object().put("type", "object");
     form.putArray("required").add("file");
     form.putObject("properties").putObject("file").put("type", "string").put("format", "binary");
@@ -270,8 +368,15 @@ public final class OpenApiService implements HttpService {
   }
 
   /** Feedback on an earlier prediction, by its request id. */
-  private static ObjectNode feedback(String model) {
-    ObjectNode op = post("Feedback on a prediction of " + model, null, model, null, null);
+  private static ObjectNode feedback(String schemaName, String model) {
+    ObjectNode op =
+        post(
+            schemaName + "_feedback",
+            "Feedback on a prediction of " + model,
+            null,
+            model,
+            null,
+            null);
     ObjectNode body = Json.object().put("type", "object");
     body.putArray("required").add("id");
     ObjectNode properties = body.putObject("properties");
@@ -289,8 +394,10 @@ public final class OpenApiService implements HttpService {
     return op;
   }
 
-  private static ObjectNode operation(String summary, String tag, String description) {
-    ObjectNode op = Json.object().put("summary", summary);
+  /** Every operation has its own id: Swagger UI derives clashing ones from paths otherwise. */
+  private static ObjectNode operation(
+      String operationId, String summary, String tag, String description) {
+    ObjectNode op = Json.object().put("operationId", operationId).put("summary", summary);
     if (description != null && !description.isEmpty()) {
       op.put("description", description);
     }

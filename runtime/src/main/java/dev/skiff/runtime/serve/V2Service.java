@@ -9,6 +9,7 @@ import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.BinaryOutputs;
 import dev.skiff.runtime.protocol.BinaryTensorData;
+import dev.skiff.runtime.protocol.Classification;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V2JsonCodec;
@@ -53,8 +54,10 @@ public final class V2Service implements HttpService {
   public void routing(HttpRules rules) {
     rules
         .get("/", this::serverMetadata)
-        .get("/health/live", (req, res) -> readiness(res, true))
-        .get("/health/ready", (req, res) -> readiness(res, versions.repository().isReady()))
+        .get(
+            "/health/live",
+            (req, res) -> Json.send(res, Status.OK_200, Json.object().put("live", true)))
+        .get("/health/ready", (req, res) -> serverReady(res))
         .get("/models/{model}", this::modelMetadata)
         .get("/models/{model}/ready", this::modelReady)
         .post("/models/{model}/infer", this::infer)
@@ -77,19 +80,31 @@ public final class V2Service implements HttpService {
 
   private void serverMetadata(ServerRequest req, ServerResponse res) {
     ObjectNode body = Json.object().put("name", "skiff").put("version", serverVersion);
-    body.putArray("extensions").add("model_repository_readiness").add("binary_tensor_data");
+    body.putArray("extensions")
+        .add("model_repository_readiness")
+        .add("binary_tensor_data")
+        .add("classification");
     Json.send(res, Status.OK_200, body);
   }
 
-  /** The protocol says: 200 when ready, 4xx otherwise; Triton answers 400, and so do we. */
-  private static void readiness(ServerResponse res, boolean ready) {
-    Json.send(
-        res, ready ? Status.OK_200 : Status.BAD_REQUEST_400, Json.object().put("ready", ready));
+  private void serverReady(ServerResponse res) {
+    boolean ready = versions.repository().isReady();
+    Json.send(res, readinessStatus(ready), Json.object().put("ready", ready));
   }
 
+  /** The protocol's model-ready body names the model: {@code {"name": ..., "ready": ...}}. */
   private void modelReady(ServerRequest req, ServerResponse res) {
     ModelVersion version = resolve(req);
-    readiness(res, version.isReady());
+    boolean ready = version.isReady();
+    Json.send(
+        res,
+        readinessStatus(ready),
+        Json.object().put("name", version.modelName()).put("ready", ready));
+  }
+
+  /** The protocol says: 200 when ready, 4xx otherwise; Triton answers 400, and so do we. */
+  private static Status readinessStatus(boolean ready) {
+    return ready ? Status.OK_200 : Status.BAD_REQUEST_400;
   }
 
   private void modelMetadata(ServerRequest req, ServerResponse res) {
@@ -131,8 +146,11 @@ public final class V2Service implements HttpService {
               : codec.readRequest(body);
     }
     BinaryOutputs binary = BinaryOutputs.of(request);
+    Classification classification = Classification.of(request);
     String id = request.id() != null ? request.id() : RequestIds.of(req);
-    InferenceResponse response = inference.infer(ready, request, id).response();
+    InferenceResponse response =
+        classification.apply(
+            inference.infer(ready, request, id).response(), ready.settings().labels());
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);
     int jsonPartLength = codec.writeResponse(response, binary, out);
     if (jsonPartLength >= 0) {

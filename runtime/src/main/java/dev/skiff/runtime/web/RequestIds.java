@@ -7,6 +7,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -24,14 +25,17 @@ public final class RequestIds implements Filter {
 
   @Override
   public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-    String id =
-        req.headers()
-            .first(HEADER)
-            .filter(v -> SAFE.matcher(v).matches())
-            .orElseGet(() -> UUID.randomUUID().toString());
+    String id = idFrom(req.headers().first(HEADER));
     req.context().register(new RequestId(id));
     res.header(HEADER, id);
     chain.proceed();
+  }
+
+  /** The client's id when it is sane, else a new one. */
+  public static String idFrom(Optional<String> header) {
+    return header
+        .filter(v -> SAFE.matcher(v).matches())
+        .orElseGet(() -> UUID.randomUUID().toString());
   }
 
   /** The id the filter gave this request. */

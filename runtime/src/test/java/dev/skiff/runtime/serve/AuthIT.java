@@ -81,4 +81,19 @@ class AuthIT {
         .containsPattern(
             "skiff_rejected_requests_total\\{model=\"iris\",reason=\"unauthorized\",version=\"\"} [1-9]");
   }
+
+  @Test
+  void refusedRequestsForMadeUpModelsShareOneMetricLabel() {
+    for (int i = 0; i < 20; i++) {
+      assertThat(http.post("/v2/models/made-up-" + i + "/infer", BODY).statusCode()).isEqualTo(401);
+      assertThat(http.post("/v1/models/made-up-v1-" + i + ":predict", "{}").statusCode())
+          .isEqualTo(401);
+    }
+    String metrics = http.get("/metrics").body();
+    assertThat(metrics).doesNotContain("made-up");
+    assertThat(metrics)
+        .containsPattern(
+            "skiff_rejected_requests_total\\{model=\"unknown\",reason=\"unauthorized\",version=\"\"}"
+                + " [1-9][0-9]");
+  }
 }

@@ -30,7 +30,7 @@ class BearerTokenAuthTest {
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    routing.addFilter(new BearerTokenAuth(List.of("first", "second"), METRICS));
+    routing.addFilter(new BearerTokenAuth(List.of("first", "second"), "iris"::equals, METRICS));
     routing
         .post("/v2/models/iris/infer", (req, res) -> res.send("inferred"))
         .get("/v2/health/ready", (req, res) -> res.send("ready"))
@@ -56,6 +56,24 @@ class BearerTokenAuthTest {
         .contains(
             "skiff_rejected_requests_total{model=\"iris\",reason=\"unauthorized\",version=\"\"}"
                 + " 3.0");
+  }
+
+  @Test
+  void refusalsForNamesTheServerDoesNotServeShareOneLabel() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      try (Http1ClientResponse res =
+          client.post("/v2/models/made-up-" + i + "/infer").submit("{}")) {
+        assertThat(res.status()).isEqualTo(Status.UNAUTHORIZED_401);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    METRICS.write(out);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotContain("made-up-");
+    assertThat(text)
+        .contains(
+            "skiff_rejected_requests_total{model=\"unknown\",reason=\"unauthorized\",version=\"\"}"
+                + " 50.0");
   }
 
   private Status infer(String authorization) {

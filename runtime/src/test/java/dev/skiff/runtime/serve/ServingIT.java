@@ -117,8 +117,15 @@ class ServingIT {
 
   @Test
   void serverAndModelMetadataAndReadiness() {
-    assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
-    assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(200);
+    HttpResponse<String> live = http.get("/v2/health/live");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.body()).isEqualTo("{\"live\":true}");
+    HttpResponse<String> serverReady = http.get("/v2/health/ready");
+    assertThat(serverReady.statusCode()).isEqualTo(200);
+    assertThat(serverReady.body()).isEqualTo("{\"ready\":true}");
+    HttpResponse<String> kserveV1Live = http.get("/");
+    assertThat(kserveV1Live.statusCode()).isEqualTo(200);
+    assertThat(kserveV1Live.body()).isEqualTo("{\"status\":\"alive\"}");
     assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
     HttpResponse<String> ready = http.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
@@ -129,8 +136,11 @@ class ServingIT {
     assertThat(metadata.get("versions").toString()).isEqualTo("[\"v1\"]");
     assertThat(metadata.get("inputs").toString())
         .isEqualTo("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,4]}]");
-    assertThat(http.get("/v2/models/iris/ready").statusCode()).isEqualTo(200);
-    assertThat(http.get("/v2/models/iris/versions/v1/ready").statusCode()).isEqualTo(200);
+    HttpResponse<String> modelReady = http.get("/v2/models/iris/ready");
+    assertThat(modelReady.statusCode()).isEqualTo(200);
+    assertThat(modelReady.body()).isEqualTo("{\"name\":\"iris\",\"ready\":true}");
+    assertThat(http.get("/v2/models/iris/versions/v1/ready").body())
+        .isEqualTo("{\"name\":\"iris\",\"ready\":true}");
   }
 
   @Test
@@ -316,5 +326,54 @@ class ServingIT {
     HttpResponse<String> bundle = http.get("/docs/swagger-ui-bundle.js");
     assertThat(bundle.statusCode()).isEqualTo(200);
     assertThat(bundle.body().length()).isGreaterThan(100_000);
+  }
+
+  @Test
+  void everyOpenApiOperationHasItsOwnId() {
+    JsonNode doc = json(http.get("/openapi"));
+    List<String> ids = new ArrayList<>();
+    doc.get("paths")
+        .properties()
+        .forEach(path -> path.getValue().forEach(op -> ids.add(op.path("operationId").asText())));
+    assertThat(ids).doesNotContain("").doesNotHaveDuplicates();
+    assertThat(ids).contains("digits_predict", "digits_predictImage", "shapes_infer");
+  }
+
+  /** Each JSON body example the document gives is sent to its operation and answered 200. */
+  @Test
+  void everyOpenApiExampleIsAccepted() {
+    JsonNode doc = json(http.get("/openapi"));
+    int examples = doc.findValues("example").size();
+    List<String> sent = new ArrayList<>();
+    doc.get("paths")
+        .properties()
+        .forEach(
+            path -> {
+              JsonNode content = path.getValue().at("/post/requestBody/content/application~1json");
+              JsonNode schema = content.path("schema");
+              if (schema.has("$ref")) {
+                schema = doc.at(schema.get("$ref").asText().substring(1));
+              }
+              JsonNode example =
+                  content.has("example") ? content.get("example") : schema.get("example");
+              if (example == null) {
+                return;
+              }
+              HttpResponse<String> response = http.post(path.getKey(), example.toString());
+              assertThat(response.statusCode())
+                  .as(path.getKey() + " with its example: " + response.body())
+                  .isEqualTo(200);
+              sent.add(path.getKey());
+            });
+    assertThat(sent).contains("/v2/models/shapes/infer", "/v1/models/iris:predict");
+    // every example in the document was one of those bodies (an example per schema, not per path)
+    assertThat(doc.at("/components/schemas").findValues("example")).hasSize(examples);
+  }
+
+  @Test
+  void swaggerUiIndexPageIsSkiffsNotThePetstore() {
+    HttpResponse<String> index = http.get("/docs/index.html");
+    assertThat(index.statusCode()).isEqualTo(200);
+    assertThat(index.body()).contains("/openapi").doesNotContain("petstore");
   }
 }

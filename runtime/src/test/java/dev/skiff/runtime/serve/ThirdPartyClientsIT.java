@@ -44,7 +44,7 @@ class ThirdPartyClientsIT {
       System.out.println(output);
       assertThat(finished).as("pytest finished in time").isTrue();
       assertThat(process.exitValue()).as(output).isZero();
-      assertThat(output).contains("9 passed");
+      assertThat(output).contains("13 passed");
     }
   }
 
