@@ -3,6 +3,7 @@ package dev.skiff.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -319,8 +320,8 @@ abstract class RealNodeSupport {
   /**
    * Waits until the stable Service selects the router and every router pod splits unpinned traffic
    * by {@code weights} (its {@code skiff_router_effective_weight} gauges): the ConfigMap the
-   * operator wrote has reached the pods, and each version passed the router's health check. Returns
-   * how long that took.
+   * operator wrote has reached the pods, each version passed the router's health check, and
+   * requests to the Service's ClusterIP reach the router. Returns how long that took.
    */
   Duration awaitRouterWeights(String md, Map<String, Integer> weights) {
     long start = System.nanoTime();
@@ -353,6 +354,22 @@ abstract class RealNodeSupport {
                 assertThat(effectiveWeights(metrics))
                     .as("router %s", router.getMetadata().getName())
                     .isEqualTo(weights);
+              }
+              // The selector is only the API's view: the EndpointSlice controller and
+              // kube-proxy follow it a moment later, and until then the ClusterIP still leads
+              // to the version's pods. Only the router names the version on every answer
+              // (a 401 included), so consecutive answers with the header mean the data path
+              // has switched too.
+              String stable = serviceUrl(md);
+              for (int i = 0; i < 20; i++) {
+                HttpResponse<String> answer =
+                    send(
+                        HttpRequest.newBuilder(URI.create(stable + "/v2/models"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build());
+                assertThat(answer.headers().firstValue(RuntimeHttp.MODEL_VERSION_HEADER))
+                    .as("answer %d through the stable Service of %s", i, md)
+                    .isPresent();
               }
             });
     return Duration.ofNanos(System.nanoTime() - start);
