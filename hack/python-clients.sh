@@ -4,10 +4,12 @@
 # unreachable, so the client tests skip visibly instead of failing the build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-venv="${SKIFF_CACHE:-$HOME/.cache/skiff}/venv-clients"
 req="$here/python-clients.txt"
-stamp="$venv/.requirements.sha256"
 want=$(sha256sum "$req" | cut -d' ' -f1)
+# One virtualenv per requirements file, so worktrees pinning different clients do not rebuild
+# each other's.
+venv="${SKIFF_CACHE:-$HOME/.cache/skiff}/venv-clients-${want:0:12}"
+stamp="$venv/.requirements.sha256"
 if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
   echo "creating $venv for third-party client tests" >&2
   rm -rf "$venv"

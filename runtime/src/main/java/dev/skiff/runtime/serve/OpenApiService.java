@@ -19,6 +19,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 
@@ -215,7 +216,12 @@ public final class OpenApiService implements HttpService {
     ObjectNode properties = props("name", name);
     properties.set("datatype", datatype);
     ObjectNode shape = Json.object().put("type", "array");
-    shape.putObject("items").put("type", "integer").put("minimum", 0);
+    shape
+        .putObject("items")
+        .put("type", "integer")
+        .put("format", "int64")
+        .put("minimum", 0)
+        .put("maximum", Long.MAX_VALUE);
     if (spec != null) {
       shape.put("minItems", spec.rank()).put("maxItems", spec.rank());
     }
@@ -224,6 +230,7 @@ public final class OpenApiService implements HttpService {
     ObjectNode element = data.putObject("items");
     if (spec != null) {
       element.put("type", jsonType(spec.datatype()));
+      valueRange(spec.datatype(), element);
     }
     properties.set("data", data);
     schema.set("properties", properties);
@@ -251,6 +258,24 @@ public final class OpenApiService implements HttpService {
     return tensor;
   }
 
+  /** The values a datatype can hold, so a schema-valid number is never out of range. */
+  private static void valueRange(Datatype datatype, ObjectNode element) {
+    switch (datatype) {
+      case UINT8 -> element.put("minimum", 0).put("maximum", 255);
+      case UINT16 -> element.put("minimum", 0).put("maximum", 65_535);
+      case UINT32 -> element.put("minimum", 0).put("maximum", 4_294_967_295L);
+      case UINT64 ->
+          element.put("minimum", 0).put("maximum", new BigInteger("18446744073709551615"));
+      case INT8 -> element.put("minimum", Byte.MIN_VALUE).put("maximum", Byte.MAX_VALUE);
+      case INT16 -> element.put("minimum", Short.MIN_VALUE).put("maximum", Short.MAX_VALUE);
+      case INT32 -> element.put("minimum", Integer.MIN_VALUE).put("maximum", Integer.MAX_VALUE);
+      case INT64 -> element.put("minimum", Long.MIN_VALUE).put("maximum", Long.MAX_VALUE);
+      case FP16 -> element.put("minimum", -65_504).put("maximum", 65_504);
+      case FP32 -> element.put("minimum", -Float.MAX_VALUE).put("maximum", Float.MAX_VALUE);
+      default -> {}
+    }
+  }
+
   /** JSON Schema's type for a tensor element. */
   private static String jsonType(Datatype datatype) {
     return switch (datatype) {
@@ -270,6 +295,18 @@ public final class OpenApiService implements HttpService {
     schema.putArray("required").add("instances");
     ObjectNode instances = Json.object().put("type", "array").put("minItems", 1);
     instances.put("description", "one entry per row of the batch");
+    if (inputs.size() == 1) {
+      instances.set("items", rowSchema(inputs.get(0)));
+    } else {
+      ObjectNode named = objectSchema();
+      ArrayNode required = named.putArray("required");
+      ObjectNode rowProperties = named.putObject("properties");
+      for (TensorSpec spec : inputs) {
+        required.add(spec.name());
+        rowProperties.set(spec.name(), rowSchema(spec));
+      }
+      instances.set("items", named);
+    }
     ObjectNode properties = props("instances", instances);
     properties.set("id", stringSchema());
     schema.set("properties", properties);
@@ -284,6 +321,22 @@ public final class OpenApiService implements HttpService {
     ObjectNode example = Json.object();
     example.putArray("instances").add(row);
     schema.set("example", example);
+    return schema;
+  }
+
+  /** One row: nested arrays as deep as the tensor's shape without its batch dimension. */
+  private static ObjectNode rowSchema(TensorSpec spec) {
+    long[] shape = spec.shape();
+    ObjectNode schema = Json.object().put("type", jsonType(spec.datatype()));
+    valueRange(spec.datatype(), schema);
+    for (int dim = shape.length - 1; dim >= 1; dim--) {
+      ObjectNode array = Json.object().put("type", "array");
+      if (shape[dim] >= 0) {
+        array.put("minItems", shape[dim]).put("maxItems", shape[dim]);
+      }
+      array.set("items", schema);
+      schema = array;
+    }
     return schema;
   }
 
@@ -358,9 +411,16 @@ public final class OpenApiService implements HttpService {
             null);
     ObjectNode form = Json.object().put("type", "object");
     form.putArray("required").add("file");
-    form.putObject("properties").putObject("file").put("type", "string").put("format", "binary");
+    form.putObject("properties")
+        .putObject("file")
+        .put("type", "string")
+        .put("format", "binary")
+        .put("minLength", 1);
     ObjectNode content = op.with("post").with("requestBody").putObject("content");
-    content.putObject("multipart/form-data").set("schema", form);
+    ObjectNode multipart = content.putObject("multipart/form-data");
+    multipart.set("schema", form);
+    // The types it accepts; the server goes by the file's first bytes, not the part's header.
+    multipart.putObject("encoding").putObject("file").put("contentType", "image/png, image/jpeg");
     for (String code : List.of("413", "415")) {
       op.with("post").with("responses").with(code).put("description", "Error");
     }
@@ -377,15 +437,22 @@ public final class OpenApiService implements HttpService {
             model,
             null,
             null);
-    ObjectNode body = Json.object().put("type", "object");
+    ObjectNode body = Json.object().put("type", "object").put("additionalProperties", false);
     body.putArray("required").add("id");
     ObjectNode properties = body.putObject("properties");
     properties
         .putObject("id")
         .put("type", "string")
+        .put("minLength", 1)
         .put("description", "the prediction's request id");
-    properties.putObject("label").put("description", "the true label");
+    ObjectNode label = properties.putObject("label");
+    label.put("description", "the true label: a class name or index");
+    label.putArray("oneOf").add(stringSchema()).add(Json.object().put("type", "integer"));
     properties.putObject("correct").put("type", "boolean");
+    // exactly one of label and correct
+    ArrayNode oneOf = body.putArray("oneOf");
+    oneOf.addObject().putArray("required").add("label");
+    oneOf.addObject().putArray("required").add("correct");
     op.with("post")
         .with("requestBody")
         .with("content")

@@ -1,0 +1,71 @@
+package dev.skiff.runtime.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the runtime on the example models and runs pytest files (src/test/python) against it, with
+ * the virtualenv hack/python-clients.sh made (-Dskiff.python). Where that property is empty,
+ * because the Python index was unreachable, the calling test is skipped, saying so.
+ */
+final class PytestRun {
+  private PytestRun() {}
+
+  /** The virtualenv's python, or the test is skipped visibly. */
+  static String python() {
+    String python = System.getProperty("skiff.python", "");
+    assumeTrue(
+        !python.isBlank() && Files.isExecutable(Path.of(python)),
+        "SKIPPED: no Python with the third-party clients (hack/python-clients.sh could not install"
+            + " them; is the Python index reachable?)");
+    return python;
+  }
+
+  /**
+   * Runs the files with pytest against a fresh runtime, prints pytest's output and returns it after
+   * checking pytest exited 0 within the timeout.
+   */
+  static String run(Duration timeout, Map<String, String> env, String... files) throws Exception {
+    String python = python();
+    try (ModelServer server =
+        ModelServer.start(ServeOptions.builder(Path.of("../examples/models")).port(0).build())) {
+      server.awaitModelsLoaded(Duration.ofSeconds(60));
+      Path log = Files.createTempFile("pytest", ".log");
+      List<String> command =
+          new ArrayList<>(List.of(python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider"));
+      for (String file : files) {
+        command.add("src/test/python/" + file);
+      }
+      ProcessBuilder pytest =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      pytest.environment().put("SKIFF_URL", "http://127.0.0.1:" + server.port());
+      pytest
+          .environment()
+          .put("SKIFF_EXAMPLES", Path.of("../examples").toAbsolutePath().toString());
+      pytest.environment().putAll(env);
+      Process process = pytest.start();
+      boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!finished) {
+        process.destroyForcibly();
+      }
+      String output = Files.readString(log, StandardCharsets.UTF_8);
+      System.out.println(output);
+      assertThat(finished).as("pytest finished in time").isTrue();
+      assertThat(process.exitValue()).as(output).isZero();
+      return output;
+    }
+  }
+
+  static String run(Duration timeout, String... files) throws Exception {
+    return run(timeout, Map.of(), files);
+  }
+}
