@@ -81,6 +81,9 @@ abstract class RealNodeSupport {
   ModelStore store;
   HttpClient http;
 
+  /** Clients {@link #awaitRouterWeights} replaced; a load started earlier may still use one. */
+  private final List<HttpClient> replacedClients = new ArrayList<>();
+
   @RegisterExtension
   final TestWatcher diagnostics =
       new TestWatcher() {
@@ -133,11 +136,14 @@ abstract class RealNodeSupport {
             () ->
                 client.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
     store = ModelStore.deploy(client, namespace, RUNTIME_IMAGE, storeFiles());
-    http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(3))
-            .build();
+    http = newHttpClient();
+  }
+
+  private static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(3))
+        .build();
   }
 
   /** The files the test class's model store serves: store path → file. */
@@ -165,6 +171,8 @@ abstract class RealNodeSupport {
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> client.namespaces().withName(namespace).get() == null);
     } finally {
+      replacedClients.forEach(HttpClient::close);
+      http.close();
       client.close();
     }
   }
@@ -359,19 +367,28 @@ abstract class RealNodeSupport {
               // kube-proxy follow it a moment later, and until then the ClusterIP still leads
               // to the version's pods. Only the router names the version on every answer
               // (a 401 included), so consecutive answers with the header mean the data path
-              // has switched too.
+              // has switched too. New connections each time: kube-proxy balances connections,
+              // not requests, and a kept-alive one opened before the switch stays with the pod
+              // it reached.
               String stable = serviceUrl(md);
-              for (int i = 0; i < 20; i++) {
-                HttpResponse<String> answer =
-                    send(
-                        HttpRequest.newBuilder(URI.create(stable + "/v2/models"))
-                            .timeout(Duration.ofSeconds(2))
-                            .build());
-                assertThat(answer.headers().firstValue(RuntimeHttp.MODEL_VERSION_HEADER))
-                    .as("answer %d through the stable Service of %s", i, md)
-                    .isPresent();
+              try (HttpClient fresh = newHttpClient()) {
+                for (int i = 0; i < 20; i++) {
+                  HttpResponse<String> answer =
+                      fresh.send(
+                          HttpRequest.newBuilder(URI.create(stable + "/v2/models"))
+                              .timeout(Duration.ofSeconds(2))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  assertThat(answer.headers().firstValue(RuntimeHttp.MODEL_VERSION_HEADER))
+                      .as("answer %d through the stable Service of %s", i, md)
+                      .isPresent();
+                }
               }
             });
+    // For the same reason, what the test sends from now on goes out on new connections; a load
+    // already running keeps the client it has.
+    replacedClients.add(http);
+    http = newHttpClient();
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
