@@ -4,6 +4,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -125,11 +126,44 @@ public final class ErrorMapping {
               .entity(Json.error(error))
               .build();
         };
+    DirectHandler refusingBadTokens = new BadTokenHandler(json);
     DirectHandlers.Builder builder = DirectHandlers.builder();
     for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-      builder.addHandler(type, json);
+      builder.addHandler(type, refusingBadTokens);
     }
     return builder.build();
+  }
+
+  /**
+   * Helidon 4.5 reports a request line it cannot parse (e.g. a NUL byte in the method) as an
+   * internal error, before any request exists, and hands direct handlers only a generic message. An
+   * internal error with no request method is therefore the client's malformed request line.
+   */
+  private static final class BadTokenHandler implements DirectHandler {
+    private final DirectHandler json;
+
+    BadTokenHandler(DirectHandler json) {
+      this.json = json;
+    }
+
+    @Override
+    public TransportResponse handle(
+        TransportRequest request,
+        EventType eventType,
+        Status status,
+        ServerResponseHeaders headers,
+        String message) {
+      if (eventType == EventType.INTERNAL_ERROR && request.method().isBlank()) {
+        headers.set(HeaderNames.CONNECTION, "close");
+        return json.handle(
+            request,
+            EventType.BAD_REQUEST,
+            Status.BAD_REQUEST_400,
+            headers,
+            "malformed request line: the method must be an HTTP token without control characters");
+      }
+      return json.handle(request, eventType, status, headers, message);
+    }
   }
 
   /**
