@@ -1,6 +1,7 @@
 package dev.skiff.runtime;
 
 import dev.skiff.runtime.cli.RuntimeCommandLine;
+import io.helidon.logging.common.LogConfig;
 import java.io.PrintStream;
 
 /**
@@ -10,6 +11,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Every mode logs in the one format of logging.properties from its first line; left to itself
+    // java.util.logging starts with its two-line default until something of Helidon's sets it up.
+    LogConfig.configureRuntime();
     int exit = run(args, System.out, System.err);
     if (exit != 0) {
       System.exit(exit);

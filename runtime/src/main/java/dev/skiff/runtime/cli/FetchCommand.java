@@ -7,7 +7,6 @@ import dev.skiff.runtime.fetch.FetchOptions;
 import dev.skiff.runtime.fetch.FetchResult;
 import dev.skiff.runtime.fetch.Fetcher;
 import dev.skiff.runtime.fetch.TerminationMessage;
-import io.helidon.logging.common.LogConfig;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -148,7 +147,6 @@ final class FetchCommand implements Mode {
             .pvcRoot(arguments.path(RuntimeCommand.PVC_ROOT))
             .s3PathStyle(arguments.bool("--s3-path-style"));
 
-    LogConfig.configureRuntime(); // one-line log records (logging.properties), as in serve mode
     FetchOptions options;
     try {
       options =
