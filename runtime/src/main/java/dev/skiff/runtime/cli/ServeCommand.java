@@ -8,6 +8,7 @@ import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.serve.ModelServer;
 import dev.skiff.runtime.serve.ServeOptions;
+import dev.skiff.runtime.web.ConnectionLimits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -57,7 +58,26 @@ final class ServeCommand implements Mode {
             "--max-connections",
             "n",
             Integer.toString(ServeOptions.DEFAULT_MAX_CONNECTIONS),
-            "Most TCP connections open at once. Default: {default}.")
+            "Most TCP connections open at once; near the limit the longest-idle keep-alive"
+                + " ones are closed first. Default: {default}.")
+        .option(
+            "--idle-timeout-s",
+            "s",
+            Long.toString(ConnectionLimits.DEFAULT_IDLE_TIMEOUT.toSeconds()),
+            "A keep-alive connection with no request for this long is closed. Default:"
+                + " {default}.")
+        .option(
+            "--request-header-timeout-s",
+            "s",
+            Long.toString(ConnectionLimits.DEFAULT_HEADER_DEADLINE.toSeconds()),
+            "Longest time from a request line to the end of its headers; slower clients get"
+                + " 408. Default: {default}.")
+        .option(
+            "--request-body-timeout-s",
+            "s",
+            Long.toString(ConnectionLimits.DEFAULT_BODY_READ_DEADLINE.toSeconds()),
+            "Longest wait for the next bytes of a request body; a stalled body gets 408."
+                + " Default: {default}.")
         .option(
             RuntimeCommand.AUTH_TOKENS_FILE,
             "file",
@@ -114,6 +134,9 @@ final class ServeCommand implements Mode {
     Integer queueSize = arguments.integer("--queue-size");
     long maxPayloadBytes = arguments.longInteger("--max-payload-bytes");
     int maxConnections = arguments.integer("--max-connections");
+    long idleTimeoutSeconds = arguments.longInteger("--idle-timeout-s");
+    long requestHeaderTimeoutSeconds = arguments.longInteger("--request-header-timeout-s");
+    long requestBodyTimeoutSeconds = arguments.longInteger("--request-body-timeout-s");
     Path authTokensFile = arguments.path(RuntimeCommand.AUTH_TOKENS_FILE);
     Device device =
         Device.fromValue(arguments.string("--device"))
@@ -127,9 +150,15 @@ final class ServeCommand implements Mode {
     int feedbackLogFiles = arguments.integer("--feedback-log-files");
     long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
 
-    if (intraOpThreads < 1 || maxPayloadBytes < 1 || maxConnections < 1) {
+    if (intraOpThreads < 1
+        || maxPayloadBytes < 1
+        || maxConnections < 1
+        || idleTimeoutSeconds < 1
+        || requestHeaderTimeoutSeconds < 1
+        || requestBodyTimeoutSeconds < 1) {
       throw new UsageException(
-          "--intra-op-threads, --max-payload-bytes and --max-connections must be > 0");
+          "--intra-op-threads, --max-payload-bytes, --max-connections, --idle-timeout-s,"
+              + " --request-header-timeout-s and --request-body-timeout-s must be > 0");
     }
     if (maxImagePixels < 1
         || feedbackLogMaxBytes < 1
@@ -157,6 +186,9 @@ final class ServeCommand implements Mode {
             .intraOpThreads(intraOpThreads)
             .maxPayloadBytes(maxPayloadBytes)
             .maxConnections(maxConnections)
+            .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+            .requestHeaderTimeout(Duration.ofSeconds(requestHeaderTimeoutSeconds))
+            .requestBodyTimeout(Duration.ofSeconds(requestBodyTimeoutSeconds))
             .authTokens(tokens)
             .gpu(device == Device.GPU)
             .maxImagePixels(maxImagePixels)

@@ -112,7 +112,7 @@ public final class ModelServer implements AutoCloseable {
                   options.host(),
                   options.port(),
                   options.maxPayloadBytes(),
-                  options.maxConnections())
+                  options.connectionLimits())
               .contentEncoding(RequestDecompression.context(options.maxPayloadBytes()))
               .directHandlers(ErrorMapping.directHandlers(RequestDecompression.ENCODINGS))
               .routing(r -> routing(r, options, repository, inference, metrics, feedback, drain))

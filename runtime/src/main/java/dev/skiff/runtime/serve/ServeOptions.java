@@ -3,7 +3,9 @@ package dev.skiff.runtime.serve;
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
+import dev.skiff.runtime.web.ConnectionLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,6 +24,9 @@ import java.util.List;
  * @param gpu run models on the GPU
  * @param maxImagePixels largest uploaded image, width x height, read from its header (413 beyond)
  * @param feedbackLog where feedback is logged (path null: not logged)
+ * @param idleTimeout a keep-alive connection with no request for this long is closed
+ * @param requestHeaderTimeout longest time from a request line to the end of its headers (408)
+ * @param requestBodyTimeout longest wait for the next bytes of a request body (408)
  */
 public record ServeOptions(
     Path repository,
@@ -35,10 +40,13 @@ public record ServeOptions(
     List<String> authTokens,
     boolean gpu,
     long maxImagePixels,
-    FeedbackLogOptions feedbackLog) {
+    FeedbackLogOptions feedbackLog,
+    Duration idleTimeout,
+    Duration requestHeaderTimeout,
+    Duration requestBodyTimeout) {
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
-  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+  public static final int DEFAULT_MAX_CONNECTIONS = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
 
   public ServeOptions {
     authTokens = List.copyOf(authTokens);
@@ -49,6 +57,22 @@ public record ServeOptions(
     if (maxPayloadBytes < 1 || maxConnections < 1 || maxImagePixels < 1) {
       throw new IllegalArgumentException("payload, connection and image limits must be > 0");
     }
+    // checked here too, so a bad value fails at start, not at the first connection
+    connectionLimits(maxConnections, idleTimeout, requestHeaderTimeout, requestBodyTimeout);
+  }
+
+  /** The connection limits of the listener these options describe. */
+  public ConnectionLimits connectionLimits() {
+    return connectionLimits(maxConnections, idleTimeout, requestHeaderTimeout, requestBodyTimeout);
+  }
+
+  private static ConnectionLimits connectionLimits(
+      int maxConnections,
+      Duration idleTimeout,
+      Duration requestHeaderTimeout,
+      Duration requestBodyTimeout) {
+    return new ConnectionLimits(
+        maxConnections, idleTimeout, requestHeaderTimeout, requestBodyTimeout);
   }
 
   /** Defaults sized to this machine: one single-threaded runner per core, 64 queued per core. */
@@ -70,6 +94,9 @@ public record ServeOptions(
     private boolean gpu;
     private long maxImagePixels = ImageDecoder.DEFAULT_MAX_PIXELS;
     private FeedbackLogOptions feedbackLog = FeedbackLogOptions.OFF;
+    private Duration idleTimeout = ConnectionLimits.DEFAULT_IDLE_TIMEOUT;
+    private Duration requestHeaderTimeout = ConnectionLimits.DEFAULT_HEADER_DEADLINE;
+    private Duration requestBodyTimeout = ConnectionLimits.DEFAULT_BODY_READ_DEADLINE;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -130,6 +157,21 @@ public record ServeOptions(
       return this;
     }
 
+    public Builder idleTimeout(Duration value) {
+      this.idleTimeout = value;
+      return this;
+    }
+
+    public Builder requestHeaderTimeout(Duration value) {
+      this.requestHeaderTimeout = value;
+      return this;
+    }
+
+    public Builder requestBodyTimeout(Duration value) {
+      this.requestBodyTimeout = value;
+      return this;
+    }
+
     public ServeOptions build() {
       return new ServeOptions(
           repository,
@@ -143,7 +185,10 @@ public record ServeOptions(
           authTokens,
           gpu,
           maxImagePixels,
-          feedbackLog);
+          feedbackLog,
+          idleTimeout,
+          requestHeaderTimeout,
+          requestBodyTimeout);
     }
   }
 }

@@ -96,6 +96,16 @@ class DatatypesIT {
   }
 
   @Test
+  void zipMapClassifierAnswersAZeroRowBatchWithZeroRows() {
+    String body =
+        "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[0,4],\"data\":[]}]}";
+    HttpResponse<String> response = http.post("/v2/models/iris-zipmap/infer", body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json(response).at("/outputs/0/shape").toString()).isEqualTo("[0]");
+    assertThat(json(response).at("/outputs/1/data").toString()).isEqualTo("[]");
+  }
+
+  @Test
   void aModelThatFailedToLoadKeepsTheServerUnreadyAndSaysWhy() {
     HttpResponse<String> ready = http.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(503);

@@ -23,7 +23,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,12 +45,24 @@ final class OnnxModelSession implements ModelSession {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
 
+  /** Outputs that are sequences of maps (ZipMap), which ONNX Runtime cannot return empty. */
+  private final Set<String> mapSequenceOutputs;
+
   OnnxModelSession(OrtEnvironment env, OrtSession session) throws OrtException {
     this.env = env;
     this.session = session;
     try {
       this.inputs = describe(session.getInputInfo(), true);
       this.outputs = describe(session.getOutputInfo(), false);
+      this.mapSequenceOutputs = new HashSet<>();
+      session
+          .getOutputInfo()
+          .forEach(
+              (name, node) -> {
+                if (node.getInfo() instanceof SequenceInfo sequence && sequence.sequenceOfMaps) {
+                  mapSequenceOutputs.add(name);
+                }
+              });
     } catch (RuntimeException e) {
       session.close();
       throw e;
@@ -78,16 +92,34 @@ final class OnnxModelSession implements ModelSession {
       for (Tensor tensor : inputTensors) {
         feeds.put(tensor.name(), toOnnx(tensor));
       }
-      try (OrtSession.Result result = session.run(feeds, outputNames)) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, OnnxValue> entry : result) {
-          out.put(entry.getKey(), fromOnnx(entry.getKey(), entry.getValue()));
-        }
-        return out;
+      Set<String> emptyMapSequences = new HashSet<>();
+      if (!mapSequenceOutputs.isEmpty() && hasZeroRows(inputTensors)) {
+        // ONNX Runtime fails to hand back an empty sequence ("Unsupported type in a sequence"):
+        // a 0-row batch gets its ZipMap outputs as FP32 [0, 0] without asking for them
+        outputNames.stream().filter(mapSequenceOutputs::contains).forEach(emptyMapSequences::add);
       }
+      Set<String> asked = new LinkedHashSet<>(outputNames);
+      asked.removeAll(emptyMapSequences);
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      if (!asked.isEmpty()) {
+        try (OrtSession.Result result = session.run(feeds, asked)) {
+          for (Map.Entry<String, OnnxValue> entry : result) {
+            out.put(entry.getKey(), fromOnnx(entry.getKey(), entry.getValue()));
+          }
+        }
+      }
+      for (String name : emptyMapSequences) {
+        out.put(
+            name, Tensor.ofBuffer(name, Datatype.FP32, new long[] {0, 0}, ByteBuffer.allocate(0)));
+      }
+      return out;
     } finally {
       feeds.values().forEach(OnnxTensor::close);
     }
+  }
+
+  private static boolean hasZeroRows(List<Tensor> tensors) {
+    return tensors.stream().anyMatch(t -> t.shape().length > 0 && t.shape()[0] == 0);
   }
 
   private OnnxTensor toOnnx(Tensor tensor) throws OrtException {
