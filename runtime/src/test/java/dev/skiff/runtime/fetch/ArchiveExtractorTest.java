@@ -68,7 +68,9 @@ class ArchiveExtractorTest {
     return Stream.of(
         Arguments.of(TestArchives.Type.FIFO, "a fifo"),
         Arguments.of(TestArchives.Type.CHAR_DEVICE, "a character device"),
-        Arguments.of(TestArchives.Type.BLOCK_DEVICE, "a block device"));
+        Arguments.of(TestArchives.Type.BLOCK_DEVICE, "a block device"),
+        // any type not on the allow-list, not only the three named ones
+        Arguments.of(TestArchives.Type.GNU_DUMPDIR, "a special entry of tar type 'D'"));
   }
 
   @ParameterizedTest

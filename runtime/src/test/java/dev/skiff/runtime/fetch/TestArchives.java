@@ -24,7 +24,9 @@ final class TestArchives {
     CHAR_DEVICE,
     BLOCK_DEVICE,
     /** Zip only: a unix socket, which tar cannot hold. */
-    SOCKET
+    SOCKET,
+    /** Tar only: a GNU dump-directory entry (type 'D'), one of the types no extractor writes. */
+    GNU_DUMPDIR
   }
 
   // The S_IFMT file types of stat(2) that UnixStat does not name, for zip entries' unix mode.
@@ -83,6 +85,7 @@ final class TestArchives {
               case CHAR_DEVICE -> new TarArchiveEntry(e.name(), TarConstants.LF_CHR, true);
               case BLOCK_DEVICE -> new TarArchiveEntry(e.name(), TarConstants.LF_BLK, true);
               case SOCKET -> throw new IllegalArgumentException("tar has no sockets");
+              case GNU_DUMPDIR -> new TarArchiveEntry(e.name(), (byte) 'D', true);
             };
         byte[] content = new byte[0];
         switch (e.type()) {
@@ -96,7 +99,7 @@ final class TestArchives {
             entry.setDevMajor(1); // /dev/null's numbers, as a hostile archive would carry
             entry.setDevMinor(3);
           }
-          case FIFO, SOCKET -> {}
+          case FIFO, SOCKET, GNU_DUMPDIR -> {}
         }
         tar.putArchiveEntry(entry);
         tar.write(content);
@@ -124,6 +127,7 @@ final class TestArchives {
           case CHAR_DEVICE -> entry.setUnixMode(S_IFCHR | 0644);
           case BLOCK_DEVICE -> entry.setUnixMode(S_IFBLK | 0644);
           case SOCKET -> entry.setUnixMode(S_IFSOCK | 0644);
+          case GNU_DUMPDIR -> throw new IllegalArgumentException("zip has no dump directories");
         }
         zip.putArchiveEntry(entry);
         zip.write(content);
