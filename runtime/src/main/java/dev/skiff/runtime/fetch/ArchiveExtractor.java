@@ -15,8 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.UnixStat;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -30,6 +33,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  */
 final class ArchiveExtractor {
   private static final int MAX_LINK_TARGET = 4096;
+  // stat(2)'s file types that UnixStat does not name
+  private static final int S_IFIFO = 0010000;
+  private static final int S_IFCHR = 0020000;
+  private static final int S_IFBLK = 0060000;
+  private static final int S_IFSOCK = 0140000;
 
   private final int maxEntries;
   private final long maxBytes;
@@ -63,6 +71,12 @@ final class ArchiveExtractor {
       TarArchiveEntry entry;
       while ((entry = nextTarEntry(tar)) != null) {
         Path relative = extraction.admit(entry.getName());
+        // before the root-folder skip and before isDirectory(), which a trailing '/' satisfies:
+        // no special entry passes, whatever its name
+        String special = specialTarType(entry);
+        if (special != null) {
+          throw refusedSpecial(relative, special);
+        }
         if (relative == null) {
           continue;
         }
@@ -72,15 +86,70 @@ final class ArchiveExtractor {
           extraction.symlink(relative, entry.getLinkName());
         } else if (entry.isLink()) {
           extraction.hardLink(relative, entry.getLinkName());
-        } else if (entry.isFile()) {
-          extraction.file(relative, tar);
         } else {
-          throw bad("entry '" + relative + "' is a device, fifo or other special file");
+          extraction.file(relative, tar);
         }
       }
     } catch (IOException e) {
       throw bad("cannot read the archive: " + BodyCopier.describe(e));
     }
+  }
+
+  /**
+   * What a tar entry is when it is none of the kinds extracted, for the refusal; null for a file,
+   * folder or link. An allow-list on the type flag, because commons-compress's {@code isFile()} is
+   * true for every type it does not know, fifos and devices included.
+   */
+  private static String specialTarType(TarArchiveEntry entry) {
+    return switch (entry.getLinkFlag()) {
+      // '7' (contiguous) and GNU 'S' (sparse) are regular files to tar and to commons-compress
+      case TarConstants.LF_OLDNORM,
+          TarConstants.LF_NORMAL,
+          TarConstants.LF_CONTIG,
+          TarConstants.LF_GNUTYPE_SPARSE,
+          TarConstants.LF_DIR,
+          TarConstants.LF_SYMLINK,
+          TarConstants.LF_LINK ->
+          null;
+      case TarConstants.LF_FIFO -> "a fifo";
+      case TarConstants.LF_CHR -> "a character device";
+      case TarConstants.LF_BLK -> "a block device";
+      default -> "a special entry of tar type " + typeFlag(entry.getLinkFlag());
+    };
+  }
+
+  /** {@code 'V'}, or {@code 0x01} for a flag that is not printable. */
+  private static String typeFlag(byte flag) {
+    return flag > 0x20 && flag < 0x7f
+        ? "'" + (char) flag + "'"
+        : String.format(Locale.ROOT, "0x%02x", flag & 0xff);
+  }
+
+  /**
+   * What a zip entry's unix mode says it is when that is not a file, folder or link, for the
+   * refusal; null otherwise. Zip has no special entries of its own, but the mode (of an archive
+   * made on unix) carries stat's file type, and a fifo or device there is refused as in a tar
+   * rather than written as a plain file.
+   */
+  private static String specialZipType(ZipArchiveEntry entry) {
+    int type = entry.getUnixMode() & UnixStat.FILE_TYPE_FLAG; // 0 when made elsewhere
+    return switch (type) {
+      case 0, UnixStat.FILE_FLAG, UnixStat.DIR_FLAG, UnixStat.LINK_FLAG -> null;
+      case S_IFIFO -> "a fifo";
+      case S_IFCHR -> "a character device";
+      case S_IFBLK -> "a block device";
+      case S_IFSOCK -> "a socket";
+      default -> "a special file of unix type 0" + Integer.toOctalString(type);
+    };
+  }
+
+  private static FetchException refusedSpecial(Path relative, String what) {
+    return bad(
+        "entry '"
+            + (relative == null ? "." : relative)
+            + "' is "
+            + what
+            + "; only files, folders and links are extracted");
   }
 
   private static TarArchiveEntry nextTarEntry(TarArchiveInputStream tar) throws FetchException {
@@ -97,6 +166,10 @@ final class ArchiveExtractor {
       while (entries.hasMoreElements()) {
         ZipArchiveEntry entry = entries.nextElement();
         Path relative = extraction.admit(entry.getName());
+        String special = specialZipType(entry);
+        if (special != null) {
+          throw refusedSpecial(relative, special + " (unix mode in the zip)");
+        }
         if (relative == null) {
           continue;
         }

@@ -9,6 +9,7 @@ import dev.skiff.api.contract.Datatype;
 import dev.skiff.api.contract.ModelSettingsFile;
 import dev.skiff.runtime.backend.ModelLoadException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,14 +25,23 @@ public final class SettingsReader {
   private SettingsReader() {}
 
   /**
-   * Parses one model.yaml.
+   * Parses one model.yaml, after checking its size: a file over {@link ContractYaml#MAX_FILE_BYTES}
+   * is refused before a byte of it is read.
    *
-   * @throws ModelLoadException when the file cannot be read, is empty or is not valid settings
+   * @throws ModelLoadException when the file cannot be read, is too large, is empty or is not valid
+   *     settings
    */
   public static ModelSettingsFile read(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      long size = Files.size(file);
+      if (size > ContractYaml.MAX_FILE_BYTES) {
+        throw tooLarge(file.toString(), size);
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        // bounded as well: the file may have grown since, and no more than the cap is held
+        bytes = in.readNBytes(ContractYaml.MAX_FILE_BYTES + 1);
+      }
     } catch (IOException e) {
       throw new ModelLoadException(file + " cannot be read: " + e.getMessage(), e);
     }
@@ -40,6 +50,9 @@ public final class SettingsReader {
 
   /** Parses model.yaml text; {@code source} names it in messages. */
   public static ModelSettingsFile parse(byte[] yaml, String source) {
+    if (yaml.length > ContractYaml.MAX_FILE_BYTES) {
+      throw tooLarge(source, yaml.length);
+    }
     ModelSettingsFile settings;
     try {
       settings = ContractYaml.read(yaml, ModelSettingsFile.class);
@@ -63,6 +76,16 @@ public final class SettingsReader {
       throw new ModelLoadException(source + " is empty");
     }
     return settings;
+  }
+
+  private static ModelLoadException tooLarge(String source, long size) {
+    return new ModelLoadException(
+        source
+            + " is "
+            + size
+            + " bytes; model.yaml may be at most "
+            + ContractYaml.MAX_FILE_BYTES
+            + " bytes (1 MiB)");
   }
 
   /** {@code inputs[0].datatype 'FP33' is not one of [BOOL, ...]}. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ArchiveExtractorTest {
@@ -60,6 +61,58 @@ class ArchiveExtractorTest {
     assertThatThrownBy(() -> extractor().extract(file, ArchiveKind.ZIP, target))
         .isInstanceOfSatisfying(
             FetchException.class, e -> assertThat(e.reason()).isEqualTo(FetchReason.BAD_ARCHIVE));
+    assertNothingOutsideTarget();
+  }
+
+  static Stream<Arguments> specialTarEntries() {
+    return Stream.of(
+        Arguments.of(TestArchives.Type.FIFO, "a fifo"),
+        Arguments.of(TestArchives.Type.CHAR_DEVICE, "a character device"),
+        Arguments.of(TestArchives.Type.BLOCK_DEVICE, "a block device"),
+        // any type not on the allow-list, not only the three named ones
+        Arguments.of(TestArchives.Type.GNU_DUMPDIR, "a special entry of tar type 'D'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("specialTarEntries")
+  void tarFifoOrDeviceIsBadArchiveNamingTheEntryAndItsType(
+      TestArchives.Type type, String description) throws IOException {
+    Path file = tmp.resolve("a.tar.gz");
+    Files.write(
+        file, archive().file("model.onnx", "ok").dir("dev/").special(type, "dev/null").tarGz());
+    assertThatThrownBy(() -> extractor().extract(file, ArchiveKind.TAR_GZ, target))
+        .isInstanceOfSatisfying(
+            FetchException.class, e -> assertThat(e.reason()).isEqualTo(FetchReason.BAD_ARCHIVE))
+        .hasMessage(
+            "entry 'dev/null' is " + description + "; only files, folders and links are extracted");
+    assertThat(target.resolve("dev/null")).doesNotExist();
+    assertNothingOutsideTarget();
+  }
+
+  static Stream<Arguments> specialZipEntries() {
+    return Stream.of(
+        Arguments.of(TestArchives.Type.FIFO, "a fifo"),
+        Arguments.of(TestArchives.Type.CHAR_DEVICE, "a character device"),
+        Arguments.of(TestArchives.Type.BLOCK_DEVICE, "a block device"),
+        Arguments.of(TestArchives.Type.SOCKET, "a socket"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("specialZipEntries")
+  void zipEntryWithAFifoOrDeviceModeIsBadArchiveNamingTheEntryAndItsType(
+      TestArchives.Type type, String description) throws IOException {
+    // zip has no special entries, but its unix mode can claim one; docs/fetch.md refuses them
+    // like tar's rather than writing the entry's bytes as a plain file
+    Path file = tmp.resolve("a.zip");
+    Files.write(file, archive().file("model.onnx", "ok").special(type, "dev/null").zip());
+    assertThatThrownBy(() -> extractor().extract(file, ArchiveKind.ZIP, target))
+        .isInstanceOfSatisfying(
+            FetchException.class, e -> assertThat(e.reason()).isEqualTo(FetchReason.BAD_ARCHIVE))
+        .hasMessage(
+            "entry 'dev/null' is "
+                + description
+                + " (unix mode in the zip); only files, folders and links are extracted");
+    assertThat(target.resolve("dev/null")).doesNotExist();
     assertNothingOutsideTarget();
   }
 

@@ -99,6 +99,15 @@ class FetchIT {
     FILES.put("traversal.zip", archive().file("model.onnx", "ok").file("../evil", "x").zip());
     FILES.put("absolute.zip", archive().file("/tmp/skiff-fetchit-evil", "x").zip());
     FILES.put("symlink.zip", archive().symlink("link", "/etc/passwd").zip());
+    for (TestArchives.Type special :
+        new TestArchives.Type[] {
+          TestArchives.Type.FIFO, TestArchives.Type.CHAR_DEVICE, TestArchives.Type.BLOCK_DEVICE
+        }) {
+      // the good file first: a refusal part-way must not leave it behind as a version
+      TestArchives archive = archive().file("model.onnx", "ok").special(special, "special");
+      FILES.put(special + ".tar.gz", archive.tarGz());
+      FILES.put(special + ".zip", archive.zip());
+    }
   }
 
   @AfterAll
@@ -316,6 +325,44 @@ class FetchIT {
       assertThat(Path.of("/tmp/skiff-fetchit-evil")).doesNotExist();
       assertThat(tmp.resolve("repo/outside")).doesNotExist();
     }
+  }
+
+  @Test
+  void fifoAndDeviceEntriesAreBadArchiveAndLeaveNothing() throws IOException {
+    for (TestArchives.Type special :
+        new TestArchives.Type[] {
+          TestArchives.Type.FIFO, TestArchives.Type.CHAR_DEVICE, TestArchives.Type.BLOCK_DEVICE
+        }) {
+      for (String name : new String[] {special + ".tar.gz", special + ".zip"}) {
+        FetchException e = failure(options().build(), base + "/files/" + name);
+        assertThat(e.reason()).as(name).isEqualTo(FetchReason.BAD_ARCHIVE);
+        assertThat(e.getMessage())
+            .as(name)
+            .startsWith("entry 'special' is a ")
+            .containsAnyOf("fifo", "device")
+            .contains("only files, folders and links are extracted");
+        assertNothingLeft();
+      }
+    }
+
+    Path log = tmp.resolve("termination-log");
+    int exit =
+        Main.run(
+            new String[] {
+              "fetch",
+              base + "/files/FIFO.tar.gz",
+              dest().toString(),
+              "--allow-private-addresses",
+              "--termination-log",
+              log.toString()
+            },
+            System.out,
+            System.err);
+    assertThat(exit).isEqualTo(FetchReason.BAD_ARCHIVE.exitCode());
+    assertThat(Files.readString(log))
+        .isEqualTo(
+            "BadArchive: entry 'special' is a fifo; only files, folders and links are extracted\n");
+    assertNothingLeft();
   }
 
   @Test

@@ -19,8 +19,21 @@ final class TestArchives {
     FILE,
     DIR,
     SYMLINK,
-    HARDLINK
+    HARDLINK,
+    FIFO,
+    CHAR_DEVICE,
+    BLOCK_DEVICE,
+    /** Zip only: a unix socket, which tar cannot hold. */
+    SOCKET,
+    /** Tar only: a GNU dump-directory entry (type 'D'), one of the types no extractor writes. */
+    GNU_DUMPDIR
   }
+
+  // The S_IFMT file types of stat(2) that UnixStat does not name, for zip entries' unix mode.
+  private static final int S_IFIFO = 0010000;
+  private static final int S_IFCHR = 0020000;
+  private static final int S_IFBLK = 0060000;
+  private static final int S_IFSOCK = 0140000;
 
   record Entry(Type type, String name, String content) {}
 
@@ -50,6 +63,12 @@ final class TestArchives {
     return this;
   }
 
+  /** A special file: a fifo or device (tar and zip), or a socket (zip only), with no content. */
+  TestArchives special(Type type, String name) {
+    entries.add(new Entry(type, name, null));
+    return this;
+  }
+
   byte[] tarGz() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar =
@@ -62,6 +81,11 @@ final class TestArchives {
               case DIR -> new TarArchiveEntry(e.name(), true);
               case SYMLINK -> new TarArchiveEntry(e.name(), TarConstants.LF_SYMLINK, true);
               case HARDLINK -> new TarArchiveEntry(e.name(), TarConstants.LF_LINK, true);
+              case FIFO -> new TarArchiveEntry(e.name(), TarConstants.LF_FIFO, true);
+              case CHAR_DEVICE -> new TarArchiveEntry(e.name(), TarConstants.LF_CHR, true);
+              case BLOCK_DEVICE -> new TarArchiveEntry(e.name(), TarConstants.LF_BLK, true);
+              case SOCKET -> throw new IllegalArgumentException("tar has no sockets");
+              case GNU_DUMPDIR -> new TarArchiveEntry(e.name(), (byte) 'D', true);
             };
         byte[] content = new byte[0];
         switch (e.type()) {
@@ -71,6 +95,11 @@ final class TestArchives {
           }
           case DIR -> entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE);
           case SYMLINK, HARDLINK -> entry.setLinkName(e.content());
+          case CHAR_DEVICE, BLOCK_DEVICE -> {
+            entry.setDevMajor(1); // /dev/null's numbers, as a hostile archive would carry
+            entry.setDevMinor(3);
+          }
+          case FIFO, SOCKET, GNU_DUMPDIR -> {}
         }
         tar.putArchiveEntry(entry);
         tar.write(content);
@@ -94,6 +123,11 @@ final class TestArchives {
             content = e.content().getBytes(StandardCharsets.UTF_8);
           }
           case HARDLINK -> throw new IllegalArgumentException("zip has no hard links");
+          case FIFO -> entry.setUnixMode(S_IFIFO | 0644);
+          case CHAR_DEVICE -> entry.setUnixMode(S_IFCHR | 0644);
+          case BLOCK_DEVICE -> entry.setUnixMode(S_IFBLK | 0644);
+          case SOCKET -> entry.setUnixMode(S_IFSOCK | 0644);
+          case GNU_DUMPDIR -> throw new IllegalArgumentException("zip has no dump directories");
         }
         zip.putArchiveEntry(entry);
         zip.write(content);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Collections;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +89,61 @@ class ModelRepositoryTest {
     assertThat(broken.model("nofile").orElseThrow().defaultVersion().failure().orElseThrow())
         .contains("no model file")
         .contains(".onnx");
+    broken.close();
+  }
+
+  @Test
+  void oversizedOrAliasedSettingsStopOnlyThatModel(@TempDir Path repo) throws IOException {
+    // the 1 MiB cap is ContractYaml.MAX_FILE_BYTES, spelled out so this also runs on older code
+    int cap = 1 << 20;
+    Path big = Files.createDirectories(repo.resolve("big/v1")).getParent();
+    // one long line: the shape that kept the parser busy for a minute and a half at 20 MiB
+    String bigYaml = "name: big\ndescription: " + "x".repeat(cap) + "\n";
+    Files.writeString(big.resolve("model.yaml"), bigYaml);
+    Path atCap = Files.createDirectories(repo.resolve("atcap/v1")).getParent();
+    String atCapYaml = "name: atcap\ndescription: ";
+    Files.writeString(
+        atCap.resolve("model.yaml"), atCapYaml + "y".repeat(cap - atCapYaml.length() - 1) + "\n");
+    Path laughs = Files.createDirectories(repo.resolve("laughs/v1")).getParent();
+    StringBuilder billionLaughs = new StringBuilder("name: laughs\nlabels:\n");
+    billionLaughs.append("  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (int i = 1; i < 10; i++) {
+      String previous = "*l" + (i - 1);
+      billionLaughs
+          .append("  - &l")
+          .append(i)
+          .append(" [")
+          .append(String.join(", ", Collections.nCopies(9, previous)))
+          .append("]\n");
+    }
+    Files.writeString(laughs.resolve("model.yaml"), billionLaughs.toString());
+    Path alias = Files.createDirectories(repo.resolve("alias/v1")).getParent();
+    // Jackson reads an alias as its anchor's name: these labels were [setosa, a] before
+    Files.writeString(alias.resolve("model.yaml"), "name: alias\nlabels: [&a setosa, *a]\n");
+    Path deep = Files.createDirectories(repo.resolve("deep/v1")).getParent();
+    Files.writeString(
+        deep.resolve("model.yaml"), "name: deep\nlabels: " + "[".repeat(100) + "]".repeat(100));
+
+    ModelRepository broken = ModelRepository.open(repo, ModelRepository.discoverBackends());
+    Path bigFile = big.resolve("model.yaml");
+    assertThat(broken.brokenModels().get("big"))
+        .isEqualTo(
+            bigFile
+                + " is "
+                + Files.size(bigFile)
+                + " bytes; model.yaml may be at most 1048576 bytes (1 MiB)");
+    assertThat(broken.brokenModels()).doesNotContainKey("atcap");
+    assertThat(broken.model("atcap").orElseThrow().settings().description())
+        .hasSize(cap - atCapYaml.length() - 1);
+    assertThat(broken.brokenModels().get("laughs"))
+        .startsWith(laughs.resolve("model.yaml") + " is not valid model settings: ")
+        .contains("YAML aliases are not supported: '*l0' at line 4");
+    assertThat(broken.brokenModels().get("alias"))
+        .contains(alias.resolve("model.yaml").toString())
+        .contains("YAML aliases are not supported: '*a' at line 2");
+    assertThat(broken.brokenModels().get("deep"))
+        .contains(deep.resolve("model.yaml").toString())
+        .contains("nesting depth");
     broken.close();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,29 @@ class ContractYamlTest {
                     ModelSettingsFile.class))
         .isInstanceOf(InvalidFormatException.class)
         .hasMessageContaining("FP33");
+  }
+
+  @Test
+  void oversizedDeepOrAliasedFilesAreRefusedBeforeTheyCostAnything() {
+    // 1 MiB: the ConfigMap cap, so nothing the operator writes is refused
+    byte[] big = bytes("model: a\n# " + "x".repeat(1 << 20) + "\n");
+    assertThatThrownBy(() -> ContractYaml.read(big, RouterConfigFile.class))
+        .isInstanceOf(StreamConstraintsException.class)
+        .hasMessageContaining(
+            "the file is " + big.length + " bytes, over the limit of 1048576 bytes (1 MiB)");
+    assertThatThrownBy(
+            () ->
+                ContractYaml.read(
+                    bytes("labels: " + "[".repeat(33) + "]".repeat(33)), ModelSettingsFile.class))
+        .isInstanceOf(StreamConstraintsException.class)
+        .hasMessageContaining("nesting depth (33) exceeds the maximum allowed (32");
+    assertThatThrownBy(
+            () ->
+                ContractYaml.read(
+                    bytes("name: &n iris\ndescription: *n\n"), ModelSettingsFile.class))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessageContaining(
+            "YAML aliases are not supported: '*n' at line 2, column 14; write the value out");
   }
 
   @Test
