@@ -135,6 +135,10 @@ final class RouteCommand implements Mode {
       return 1;
     }
     return UntilShutdown.run(
-        router, "Skiff router listening on http://localhost:" + router.port(), out, err);
+        router,
+        options.shutdownDelay(),
+        "Skiff router listening on http://localhost:" + router.port(),
+        out,
+        err);
   }
 }

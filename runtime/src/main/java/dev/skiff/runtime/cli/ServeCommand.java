@@ -215,6 +215,7 @@ final class ServeCommand implements Mode {
     Duration shutdownDelay = Duration.ofSeconds(shutdownDelaySeconds);
     return UntilShutdown.run(
         () -> server.close(shutdownDelay),
+        shutdownDelay,
         "Skiff runtime listening on http://localhost:"
             + server.port()
             + "  (Swagger UI: http://localhost:"

@@ -134,7 +134,7 @@ final class HealthChecker implements AutoCloseable {
   /** Never fails. */
   private CompletableFuture<Check> check(URI base) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + RuntimeHttp.HEALTH_READY))
+        HttpRequest.newBuilder(base.resolve(RuntimeHttp.HEALTH_READY))
             .timeout(timeout)
             .GET()
             .build();

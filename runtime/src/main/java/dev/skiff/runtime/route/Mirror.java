@@ -88,14 +88,14 @@ final class Mirror {
   }
 
   /** Sends the copy in the background; returns at once. */
-  void send(Copy copy, ServerRequest req, String pathAndQuery, byte[] body) {
+  void send(Copy copy, ServerRequest req, String target, byte[] body) {
     String version = copy.version().name();
     try {
       Method method = req.prologue().method();
       Http1ClientRequest request =
           client
               .method(method)
-              .uri(ProxyHandler.target(copy.version().url(), pathAndQuery))
+              .uri(BackendTarget.uri(copy.version().url(), target))
               .skipUriEncoding(true)
               .followRedirects(false)
               .readTimeout(timeout)

@@ -18,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
@@ -65,25 +64,26 @@ final class ProxyHandler implements Handler {
     long start = System.nanoTime();
     RoutingTable table = router.table();
     Optional<String> pinned = req.headers().first(MODEL_VERSION);
+    String target;
     String version;
     try {
+      target = BackendTarget.originForm(req.prologue());
       version = pinned.isPresent() ? checkPinned(table, pinned.get().strip()) : choose(table);
     } catch (ApiException e) {
       metrics.requestFinished(RouterMetrics.NO_VERSION, e.status(), seconds(start));
       throw e;
     }
-    String pathAndQuery = pathAndQuery(req);
     Optional<Mirror.Copy> copy = mirror.select(table, version);
     RequestBody body = RequestBody.of(req, copy.isPresent() ? mirror.maxBodyBytes() : -1);
     copy.ifPresent(
         c ->
             body.bytes()
                 .ifPresentOrElse(
-                    bytes -> mirror.send(c, req, pathAndQuery, bytes), () -> mirror.skip(c)));
+                    bytes -> mirror.send(c, req, target, bytes), () -> mirror.skip(c)));
 
     Answer answer;
     try {
-      answer = send(table, version, req, pathAndQuery, body);
+      answer = send(table, version, req, target, body);
     } catch (BackendFailedException e) {
       metrics.requestFinished(e.version(), e.status(), seconds(start));
       throw e;
@@ -124,13 +124,9 @@ final class ProxyHandler implements Handler {
 
   /** Sends to {@code version}, and once more after a failure that is safe to repeat. */
   private Answer send(
-      RoutingTable table,
-      String version,
-      ServerRequest req,
-      String pathAndQuery,
-      RequestBody body) {
+      RoutingTable table, String version, ServerRequest req, String target, RequestBody body) {
     try {
-      return new Answer(version, sendOnce(table, version, req, pathAndQuery, body));
+      return new Answer(version, sendOnce(table, version, req, target, body));
     } catch (RuntimeException e) {
       String kind = kind(e);
       metrics.backendError(version, kind);
@@ -146,7 +142,7 @@ final class ProxyHandler implements Handler {
       metrics.retried(version);
       LOG.fine(() -> "retrying on '" + retry + "' after " + kind + " error from '" + version + "'");
       try {
-        return new Answer(retry, sendOnce(table, retry, req, pathAndQuery, body));
+        return new Answer(retry, sendOnce(table, retry, req, target, body));
       } catch (RuntimeException again) {
         String againKind = kind(again);
         metrics.backendError(retry, againKind);
@@ -161,33 +157,16 @@ final class ProxyHandler implements Handler {
    * included, so a backend that does not answer in {@code responseTimeout} fails with a timeout.
    */
   private Http1ClientResponse sendOnce(
-      RoutingTable table,
-      String version,
-      ServerRequest req,
-      String pathAndQuery,
-      RequestBody body) {
+      RoutingTable table, String version, ServerRequest req, String target, RequestBody body) {
     Http1ClientRequest request =
         client
             .method(req.prologue().method())
-            .uri(target(table.config().version(version).orElseThrow().url(), pathAndQuery))
+            .uri(BackendTarget.uri(table.config().version(version).orElseThrow().url(), target))
             .skipUriEncoding(true)
             .followRedirects(false)
             .readTimeout(responseTimeout)
             .headers(headers -> ForwardedHeaders.toBackend(req, headers));
     return body.sendWith(request);
-  }
-
-  /**
-   * The backend URI for this request, the client's raw path and query unchanged. The client's
-   * {@code uri(String)} encodes what is not allowed in a URI and decodes it again, so a raw target
-   * passes through as it came; only a brace is escaped first, as the client would take {@code
-   * {...}} for a template to fill in.
-   */
-  static String target(URI base, String pathAndQuery) {
-    if (pathAndQuery.indexOf('{') >= 0 || pathAndQuery.indexOf('}') >= 0) {
-      return base + pathAndQuery.replace("{", "%7B").replace("}", "%7D");
-    }
-    return base + pathAndQuery;
   }
 
   /** Passes the backend's status, headers and body on, naming the version that answered. */
@@ -242,12 +221,6 @@ final class ProxyHandler implements Handler {
         && status != 204
         && status != 304
         && response.headers().contentLength().orElse(-1) != 0;
-  }
-
-  private static String pathAndQuery(ServerRequest req) {
-    String path = req.path().rawPath();
-    String query = req.query().rawValue();
-    return query == null || query.isEmpty() ? path : path + "?" + query;
   }
 
   /**

@@ -38,7 +38,7 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
    * One backend version.
    *
    * @param name the version's name, as in {@link RuntimeHttp#MODEL_VERSION_HEADER}
-   * @param url base URL of the version's runtime (a Service), request paths are appended
+   * @param url the version's runtime (a Service): scheme, host and port, the port always given
    * @param weight percent of unpinned traffic, 0..100
    */
   public record Version(String name, URI url, int weight) {}
@@ -161,6 +161,12 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
     return new Version(name, url(entry.url(), at), weight);
   }
 
+  /**
+   * A version's URL as the router uses it: scheme, host and port, nothing else. A path, user, query
+   * or fragment is refused rather than dropped or merged with each request's own; a URL without a
+   * port gets its scheme's default (80, 443) written out, so every backend URI the router builds
+   * names its port (docs/router.md).
+   */
   private static URI url(String url, String at) {
     if (url == null) {
       throw new InvalidRouterConfigException(at + ".url is missing");
@@ -171,27 +177,25 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
     } catch (URISyntaxException e) {
       throw new InvalidRouterConfigException(at + ".url is not a URL: " + e.getMessage());
     }
+    String path = uri.getRawPath();
     if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || !(path == null || path.isEmpty() || path.equals("/"))
         || uri.getRawQuery() != null
-        || uri.getRawFragment() != null
-        || uri.getRawUserInfo() != null) {
+        || uri.getRawFragment() != null) {
       throw new InvalidRouterConfigException(
           at
-              + ".url must be http:// or https:// with a host and no user, query or fragment,"
-              + " not '"
+              + ".url must be http://host[:port] or https://host[:port], with no user, path, query"
+              + " or fragment (each request's own path and query are sent), not '"
               + url
               + "'");
     }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    try {
+      return new URI(uri.getScheme(), null, uri.getHost(), port, null, null, null);
+    } catch (URISyntaxException e) {
+      throw new InvalidRouterConfigException(at + ".url is not a URL: " + e.getMessage());
     }
-    return URI.create(
-        uri.getScheme()
-            + "://"
-            + uri.getHost()
-            + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
-            + path);
   }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RouterConfigTest {
 
@@ -44,6 +45,57 @@ class RouterConfigTest {
         .hasSize(1);
   }
 
+  /**
+   * A URL without a port gets its scheme's default written out, so the backend URIs built from it
+   * always name the port (no target can add one after the host).
+   */
+  @Test
+  void aUrlWithoutAPortGetsTheSchemesDefault() {
+    RouterConfig config =
+        parse(
+            """
+            model: m
+            versions:
+              - {name: v1, url: "http://iris-v1.ns.svc", weight: 50}
+              - {name: v2, url: "https://iris-v2.ns.svc/", weight: 50}
+              - {name: v3, url: "http://127.0.0.1:9000", weight: 0}
+            """);
+    assertThat(config.versions().stream().map(v -> v.url().toString()))
+        .containsExactly(
+            "http://iris-v1.ns.svc:80", "https://iris-v2.ns.svc:443", "http://127.0.0.1:9000");
+  }
+
+  /**
+   * Everything but scheme, host and port is refused: each request brings its own path and query.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "http://user:secret@a:8080",
+        "http://a@b:8080",
+        "http://a:8080/prefix",
+        "http://a/v2/",
+        "http://a:8080?x=1",
+        "http://a:8080/?x=1",
+        "http://a:8080#top",
+        "http:///x",
+        "http:a",
+        "a:8080",
+        "//a:8080",
+        "http://a_b:8080",
+      })
+  void urlsWithMoreOrLessThanSchemeHostAndPortAreRefused(String url) {
+    assertThatThrownBy(
+            () -> parse("model: m\nversions: [{name: v1, url: \"" + url + "\", weight: 100}]"))
+        .isInstanceOf(InvalidRouterConfigException.class)
+        .hasMessage(
+            "versions[0] ('v1').url must be http://host[:port] or https://host[:port], with no"
+                + " user, path, query or fragment (each request's own path and query are sent),"
+                + " not '"
+                + url
+                + "'");
+  }
+
   static Stream<Arguments> invalidFiles() {
     return Stream.of(
         Arguments.of(
@@ -70,7 +122,9 @@ class RouterConfigTest {
             "versions[0] ('v1').weight must be between 0 and 100, not missing"),
         Arguments.of(
             "model: m\nversions: [{name: v1, url: \"ftp://a\", weight: 100}]",
-            "versions[0] ('v1').url must be http:// or https:// with a host"),
+            "versions[0] ('v1').url must be http://host[:port] or https://host[:port], with no"
+                + " user, path, query or fragment (each request's own path and query are sent),"
+                + " not 'ftp://a'"),
         Arguments.of(
             "model: m\nversions: [{name: v1, weight: 100}]", "versions[0] ('v1').url is missing"),
         Arguments.of(

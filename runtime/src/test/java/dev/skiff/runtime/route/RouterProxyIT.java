@@ -8,6 +8,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,16 +83,8 @@ class RouterProxyIT {
             .routing(
                 r ->
                     r.get("/health/ready", (req, res) -> res.send())
-                        .any(
-                            "/echo",
-                            (req, res) -> {
-                              byte[] body = req.content().inputStream().readAllBytes();
-                              SEEN.set(seen(req, body.length, sha256(body)));
-                              res.header("Set-Cookie", "session=abc");
-                              res.header("Keep-Alive", "timeout=5");
-                              res.header("X-Request-Id", "the-backend-s-own");
-                              res.send(body);
-                            })
+                        .any("/echo", RouterProxyIT::echo)
+                        .any("/echo/*", RouterProxyIT::echo)
                         .post(
                             "/big",
                             (req, res) -> {
@@ -126,6 +119,16 @@ class RouterProxyIT {
                             }))
             .build()
             .start();
+  }
+
+  /** Records what arrived and sends the body back. */
+  static void echo(ServerRequest req, ServerResponse res) throws IOException {
+    byte[] body = req.content().inputStream().readAllBytes();
+    SEEN.set(seen(req, body.length, sha256(body)));
+    res.header("Set-Cookie", "session=abc");
+    res.header("Keep-Alive", "timeout=5");
+    res.header("X-Request-Id", "the-backend-s-own");
+    res.send(body);
   }
 
   @AfterAll
@@ -257,10 +260,53 @@ class RouterProxyIT {
   @Test
   void anEncodedTargetReachesTheBackendAsItCame() throws Exception {
     router = startRouter(backend.port(), Duration.ofSeconds(30));
-    String target = "/echo?q=%7Bx%7D&path=a%2Fb&plus=1+2&pct=%25";
-    String answer = raw("GET " + target + " HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n");
-    assertThat(answer).startsWith("HTTP/1.1 200");
-    assertThat(SEEN.get().target()).isEqualTo(target);
+    for (String target :
+        List.of(
+            "/echo?q=%7Bx%7D&path=a%2Fb&plus=1+2&pct=%25",
+            "/echo/a%20b%2Fc/%7Bd%7D?z=1&a=2&z=3&flag&e=%3D%26", "/echo/twice?")) {
+      String answer = raw("GET " + target + " HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n");
+      assertThat(answer).as(target).startsWith("HTTP/1.1 200");
+      assertThat(SEEN.get().target()).as(target).isEqualTo(target);
+    }
+  }
+
+  // ---------------------------------------------------------------- request targets
+
+  /**
+   * Only origin-form targets ({@code /path?query}) are forwarded. The others are answered 400 by
+   * the router itself, naming the target, and never reach a backend: {@code *} (OPTIONS to the
+   * server), a relative path, absolute-form (meant for a forward proxy) and a target with user info
+   * (once a null pointer, 500).
+   */
+  @Test
+  void targetsThatAreNotOriginFormAre400NamingTheTarget() throws Exception {
+    router = startRouter(backend.port(), Duration.ofSeconds(30));
+    for (String requestLine :
+        List.of(
+            "OPTIONS * HTTP/1.1",
+            "POST v2/models/x/infer HTTP/1.1",
+            "GET http://other.example/echo HTTP/1.1",
+            "GET http://127.0.0.1:" + backend.port() + "/echo HTTP/1.1",
+            "GET a:b@host/x HTTP/1.1")) {
+      SEEN.set(null);
+      String answer =
+          rawAll(requestLine + "\r\nHost: r\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      String target =
+          requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
+      assertThat(answer).as(requestLine).startsWith("HTTP/1.1 400 ");
+      assertThat(answer).as(requestLine).contains("application/json");
+      assertThat(
+              JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error").asText())
+          .as(requestLine)
+          .isEqualTo(
+              "the request target '"
+                  + target
+                  + "' is not a path starting with '/'; the router forwards only origin-form"
+                  + " targets (/path?query)");
+      assertThat(SEEN.get()).as(requestLine + " reached no backend").isNull();
+    }
+    assertThat(metrics())
+        .contains("skiff_router_requests_total{code=\"400\",model=\"m\",version=\"none\"} 5.0");
   }
 
   // ---------------------------------------------------------------- statuses
@@ -435,13 +481,38 @@ class RouterProxyIT {
     for (Header header : req.headers()) {
       headers.put(header.headerName().lowerCase(), header.allValues());
     }
-    String query = req.query().rawValue();
+    // the target as it came, a trailing '?' included
+    String path = req.prologue().uriPath().rawPath();
     return new Seen(
         req.prologue().method().text(),
-        req.path().rawPath() + (query.isEmpty() ? "" : "?" + query),
+        req.prologue().hasQuery() ? path + "?" + req.prologue().query().rawValue() : path,
         headers,
         bodyBytes,
         sha256);
+  }
+
+  /**
+   * Sends raw bytes to the router and reads one answer, head and body (by its Content-Length: the
+   * router may keep the connection open after {@code Connection: close}).
+   */
+  String rawAll(String request) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), router.port())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      if (head == null) {
+        return "";
+      }
+      int length = 0;
+      for (String line : head.split("\r\n", -1)) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).strip());
+        }
+      }
+      return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+    }
   }
 
   /** Sends raw bytes to the router (for headers the JDK client will not send) and reads all. */

@@ -2,6 +2,7 @@ package dev.skiff.runtime.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.runtime.RuntimeProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,6 +47,7 @@ class ShutdownDrainIT {
   }
 
   @TempDir Path repository;
+  @TempDir Path logs;
 
   @Test
   void drainingServesClosesEachConnectionAndIsNotReady() throws Exception {
@@ -86,5 +88,67 @@ class ShutdownDrainIT {
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .as("the rest of the 2 s drain")
         .isGreaterThan(Duration.ofMillis(800));
+  }
+
+  /**
+   * The same drain in a real serve process sent SIGTERM, as the kubelet sends it: served through
+   * the delay, readiness 503, and one log line when the shutdown starts and one once stopped.
+   */
+  @Test
+  void sigtermDrainsForTheDelayThenStopsAndLogsBoth() throws Exception {
+    Files.createSymbolicLink(
+        repository.resolve("iris"), Path.of("../examples/models/iris").toAbsolutePath());
+    try (RuntimeProcess serve =
+        RuntimeProcess.start(
+            logs.resolve("serve.log"),
+            "serve",
+            repository.toString(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--shutdown-delay-s",
+            "2")) {
+      int port = serve.awaitPort(Duration.ofSeconds(60));
+      awaitReady(port);
+      serve.sigterm();
+      Thread.sleep(500);
+      try (Socket fresh = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        fresh.setSoTimeout(5_000);
+        List<String> live = exchange(fresh, "/v2/health/live");
+        assertThat(live.getFirst()).contains("200");
+        assertThat(live).contains("connection: close");
+      }
+      try (Socket fresh = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        fresh.setSoTimeout(5_000);
+        assertThat(exchange(fresh, "/health/ready").getFirst()).contains("503");
+      }
+      serve.awaitExit(Duration.ofSeconds(30));
+      String log = serve.log();
+      assertThat(log)
+          .containsPattern(
+              "INFO dev.skiff.runtime.cli.UntilShutdown - shutdown signal received: draining for 2"
+                  + " s \\(readiness 503, each connection closed after its response\\), then"
+                  + " stopping");
+      assertThat(log)
+          .containsPattern(
+              "INFO dev.skiff.runtime.cli.UntilShutdown - stopped, \\d+\\.\\d s after the shutdown"
+                  + " signal");
+      assertThat(log.indexOf("shutdown signal received")).isLessThan(log.indexOf(" - stopped"));
+    }
+  }
+
+  private static void awaitReady(int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(5_000);
+        if (exchange(socket, "/health/ready").getFirst().contains("200")) {
+          return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the server did not become ready");
   }
 }
