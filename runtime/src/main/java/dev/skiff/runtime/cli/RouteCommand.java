@@ -4,6 +4,7 @@ import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.runtime.route.InvalidRouterConfigException;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
+import dev.skiff.runtime.web.ConnectionLimits;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ final class RouteCommand implements Mode {
         .option(
             "--max-connections",
             "n",
-            "1024",
+            Integer.toString(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
             "Most client TCP connections open at once. Default: {default}.")
         .option(
             "--mirror-max-in-flight",

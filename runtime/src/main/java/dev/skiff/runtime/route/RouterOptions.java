@@ -1,6 +1,7 @@
 package dev.skiff.runtime.route;
 
 import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.runtime.web.ConnectionLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -56,7 +57,7 @@ public record RouterOptions(
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(60);
     private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
-    private int maxConnections = 1024;
+    private int maxConnections = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
     private int mirrorMaxInFlight = 32;
     private int mirrorMaxBodyBytes = 1024 * 1024;
     private Duration shutdownDelay = Duration.ZERO;
