@@ -1,7 +1,6 @@
 package dev.skiff.runtime.web;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.Bytes;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1Config;
@@ -79,20 +78,14 @@ public final class GuardedHttp1Selector implements ServerConnectionSelector {
     return http1.bytesToIdentifyConnection();
   }
 
+  /**
+   * Never asked while this is the listener's only selector (HttpLimits makes it so): Helidon then
+   * hands it every connection before the first byte. HTTP/1.0 is recognised in {@link
+   * GuardedConnection}, not here.
+   */
   @Override
   public Support supports(BufferData request) {
-    Support answer = http1.supports(request);
-    if (answer != Support.UNSUPPORTED) {
-      return answer;
-    }
-    request.rewind();
-    int lineFeed = request.indexOf(Bytes.LF_BYTE);
-    if (lineFeed < 0) {
-      return Support.UNSUPPORTED;
-    }
-    byte[] line = new byte[lineFeed];
-    request.read(line, 0, lineFeed);
-    return Http10Requests.isHttp10(line, lineFeed) ? Support.SUPPORTED : Support.UNSUPPORTED;
+    return http1.supports(request);
   }
 
   @Override

@@ -18,7 +18,7 @@ final class Http10Requests {
   private Http10Requests() {}
 
   /** Whether {@code firstLine} (up to its LF, excluded) is an HTTP/1.0 request line. */
-  static boolean isHttp10(byte[] bytes, int lineFeed) {
+  private static boolean isHttp10(byte[] bytes, int lineFeed) {
     int start = lineFeed - HTTP_10.length;
     return start > 0 && Arrays.equals(bytes, start, lineFeed, HTTP_10, 0, HTTP_10.length);
   }
