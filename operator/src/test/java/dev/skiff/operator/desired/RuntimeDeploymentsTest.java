@@ -135,7 +135,17 @@ class RuntimeDeploymentsTest {
 
     Container server = server(d);
     assertThat(server.getArgs())
-        .containsExactly("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
+        .containsExactly(
+            "serve",
+            "/models",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2",
+            "--exit-on-load-failure",
+            "--termination-log",
+            "/dev/termination-log");
+    assertThat(server.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(server.getPorts())
         .singleElement()
         .satisfies(

@@ -75,7 +75,7 @@ class StatusCalculatorTest {
     deployments.forEach((v, d) -> ready.put(v, d.getStatus().getReadyReplicas()));
     TrafficPlan plan =
         TrafficPlanner.plan(md, new TrafficPlanner.Observed(ready, true, false), now);
-    return StatusCalculator.compute(md, deployments, pods, plan, now);
+    return StatusCalculator.compute(md, deployments, pods, List.of(), plan, now);
   }
 
   private static Condition condition(ModelDeploymentStatus s, String type) {
