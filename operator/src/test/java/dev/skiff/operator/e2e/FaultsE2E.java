@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -182,13 +183,21 @@ class FaultsE2E extends RealNodeSupport {
     assertThat(reason(md(md), "v1").orElse("")).startsWith("ModelLoadFailed: " + expected);
     Figures.record(
         "d. faults", "schema mismatch in CrashLoopBackOff: version reason", "ModelLoadFailed");
-    condition(named, "ScalingReady")
-        .ifPresent(
-            c ->
-                Figures.record(
-                    "d. faults",
-                    "ScalingReady on this node (no metrics-server)",
-                    c.getStatus() + " " + c.getReason() + ": " + c.getMessage()));
+    // the HPA controller reports every 15 s; its first report reaches the status by itself
+    ModelDeployment scaled =
+        awaitStatus(
+            md,
+            Duration.ofSeconds(60),
+            m ->
+                condition(m, "ScalingReady")
+                    .filter(c -> !"Unknown".equals(c.getStatus()))
+                    .isPresent(),
+            "ScalingReady reported");
+    Condition scaling = condition(scaled, "ScalingReady").orElseThrow();
+    Figures.record(
+        "d. faults",
+        "ScalingReady on this node (no metrics-server)",
+        scaling.getStatus() + " " + scaling.getReason() + ": " + scaling.getMessage());
   }
 
   private static boolean crashLooping(Pod pod) {
