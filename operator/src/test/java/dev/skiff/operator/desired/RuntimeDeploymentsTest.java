@@ -168,6 +168,50 @@ class RuntimeDeploymentsTest {
   }
 
   @Test
+  void serverSettingsBecomeServeOptionsAndAbsentOnesKeepTheRuntimeDefaults() {
+    ModelDeployment every = Fixtures.file("image-version-schema.yaml");
+    assertThat(
+            server(
+                    RuntimeDeployments.build(
+                        every, every.getSpec().getVersions().get(1), Fixtures.DEFAULTS))
+                .getArgs())
+        .containsExactly(
+            "serve",
+            "/models",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2",
+            "--inference-threads",
+            "2",
+            "--intra-op-threads",
+            "1",
+            "--queue-size",
+            "128",
+            "--max-payload-bytes",
+            "8388608",
+            "--max-image-pixels",
+            "4000000");
+    ModelDeployment some = Fixtures.example("digits.yaml");
+    assertThat(
+            server(
+                    RuntimeDeployments.build(
+                        some, some.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS))
+                .getArgs())
+        .containsExactly(
+            "serve",
+            "/models",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2",
+            "--max-payload-bytes",
+            "1048576",
+            "--max-image-pixels",
+            "1000000");
+  }
+
+  @Test
   void probesUseRuntimeHealthPaths() {
     Container server = server(gpu("{}", ""));
     assertThat(server.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
