@@ -169,19 +169,8 @@ class RuntimeDeploymentsTest {
 
   @Test
   void serverSettingsBecomeServeOptionsAndAbsentOnesKeepTheRuntimeDefaults() {
-    ModelDeployment every = Fixtures.file("image-version-schema.yaml");
-    assertThat(
-            server(
-                    RuntimeDeployments.build(
-                        every, every.getSpec().getVersions().get(1), Fixtures.DEFAULTS))
-                .getArgs())
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.file("image-version-schema.yaml"), 1))
         .containsExactly(
-            "serve",
-            "/models",
-            "--port",
-            "8080",
-            "--shutdown-delay-s",
-            "2",
             "--inference-threads",
             "2",
             "--intra-op-threads",
@@ -192,23 +181,20 @@ class RuntimeDeploymentsTest {
             "8388608",
             "--max-image-pixels",
             "4000000");
-    ModelDeployment some = Fixtures.example("digits.yaml");
-    assertThat(
-            server(
-                    RuntimeDeployments.build(
-                        some, some.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS))
-                .getArgs())
-        .containsExactly(
-            "serve",
-            "/models",
-            "--port",
-            "8080",
-            "--shutdown-delay-s",
-            "2",
-            "--max-payload-bytes",
-            "1048576",
-            "--max-image-pixels",
-            "1000000");
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.example("digits.yaml"), 0))
+        .containsExactly("--max-payload-bytes", "1048576", "--max-image-pixels", "1000000");
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.example("iris.yaml"), 0)).isEmpty();
+  }
+
+  /** The serve arguments of a version after the repository, port and shutdown delay. */
+  private static List<String> serveOptionsAfterTheFixedOnes(ModelDeployment md, int version) {
+    List<String> args =
+        server(
+                RuntimeDeployments.build(
+                    md, md.getSpec().getVersions().get(version), Fixtures.DEFAULTS))
+            .getArgs();
+    assertThat(args).startsWith("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
+    return args.subList(6, args.size());
   }
 
   @Test
