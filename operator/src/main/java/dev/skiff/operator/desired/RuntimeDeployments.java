@@ -13,6 +13,7 @@ import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
+import dev.skiff.api.v1alpha1.ServerSettings;
 import dev.skiff.operator.spec.GpuResources;
 import dev.skiff.operator.spec.ResourceNames;
 import dev.skiff.operator.spec.Versions;
@@ -84,6 +85,25 @@ public final class RuntimeDeployments {
 
   private RuntimeDeployments() {}
 
+  /** {@code spec.runtime.server}: each option set is passed; an absent one keeps its default. */
+  private static void addServerOptions(RuntimeCommand.Serve args, ServerSettings server) {
+    if (server.getInferenceThreads() != null) {
+      args.inferenceThreads(server.getInferenceThreads());
+    }
+    if (server.getIntraOpThreads() != null) {
+      args.intraOpThreads(server.getIntraOpThreads());
+    }
+    if (server.getQueueSize() != null) {
+      args.queueSize(server.getQueueSize());
+    }
+    if (server.getMaxPayloadBytes() != null) {
+      args.maxPayloadBytes(server.getMaxPayloadBytes());
+    }
+    if (server.getMaxImagePixels() != null) {
+      args.maxImagePixels(server.getMaxImagePixels());
+    }
+  }
+
   public static Deployment build(
       ModelDeployment md, ModelVersion version, RuntimeDefaults defaults) {
     RuntimeSpec runtime =
@@ -154,6 +174,9 @@ public final class RuntimeDeployments {
             // container's status (the operator's ModelLoadFailed), instead of waiting for the
             // startup probe to give up minutes later with no reason at all.
             .exitOnLoadFailure(TerminationMessage.KUBERNETES_DEFAULT_PATH);
+    if (runtime.getServer() != null) {
+      addServerOptions(serverArgs, runtime.getServer());
+    }
     Auth auth = md.getSpec().getAuth();
     if (auth != null && auth.getTokenSecretRef() != null) {
       String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");
