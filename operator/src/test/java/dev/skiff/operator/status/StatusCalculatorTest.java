@@ -154,6 +154,31 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aReadyVersionReportsItsDigestAndSaysWhenItsPodsDisagree() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    Pod first =
+        ServedDigestsTest.pod("iris-v1-a", "2026-11-25T09:00:00Z", true, ServedDigestsTest.A);
+    VersionStatus one =
+        compute(md, Map.of("v1", deployment("v1", 1, 1)), List.of(first), T0)
+            .getVersions()
+            .getFirst();
+    assertThat(one.getReady()).isTrue();
+    assertThat(one.getDigest()).isEqualTo("sha256:" + ServedDigestsTest.A);
+    assertThat(one.getReason()).isNull();
+
+    Pod second =
+        ServedDigestsTest.pod("iris-v1-b", "2026-11-25T09:30:00Z", true, ServedDigestsTest.B);
+    VersionStatus two =
+        compute(md, Map.of("v1", deployment("v1", 2, 2)), List.of(first, second), T0)
+            .getVersions()
+            .getFirst();
+    assertThat(two.getReady()).isTrue();
+    assertThat(two.getDigest()).isEqualTo("sha256:" + ServedDigestsTest.B);
+    assertThat(two.getReason()).isEqualTo("MixedDigests");
+    assertThat(two.getMessage()).contains("(newest, 1 pod)");
+  }
+
+  @Test
   void unschedulablePodIsAFailure() {
     ModelDeployment md = Fixtures.example("iris.yaml");
     Pod pending =
