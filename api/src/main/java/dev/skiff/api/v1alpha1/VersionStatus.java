@@ -41,12 +41,30 @@ public class VersionStatus {
   private Boolean ready;
 
   @JsonPropertyDescription(
-      "Why the version is not ready, in CamelCase (e.g. ModelFetchFailed, PodsPending).")
+      "Why the version is not ready, in CamelCase (e.g. ModelFetchFailed, ModelLoadFailed,"
+          + " RollingOut); on a ready version only MixedDigests: its ready pods fetched different"
+          + " content from the same URI.")
   private String reason;
 
   @JsonPropertyDescription(
-      "Details, e.g. the model fetcher's termination message such as 'NotFound: ...'.")
+      "Details, e.g. the model fetcher's termination message such as 'NotFound: ...' or the"
+          + " runtime's reason a model did not load.")
   private String message;
+
+  @JsonPropertyDescription(
+      "sha256 of the model file the version's ready pods downloaded ('sha256:<hex>', of the"
+          + " archive for archives), as the fetch init container computed it, whether or not"
+          + " spec.versions[].sha256 was given; the newest ready pod's when they differ (see"
+          + " reason MixedDigests). Unset while no pod is ready.")
+  private String digest;
+
+  public String getDigest() {
+    return digest;
+  }
+
+  public void setDigest(String digest) {
+    this.digest = digest;
+  }
 
   public String getName() {
     return name;

@@ -7,6 +7,7 @@ import dev.skiff.api.contract.RepositoryLayout;
 import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.api.contract.RuntimeEnvironment;
 import dev.skiff.api.contract.RuntimeHttp;
+import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.api.v1alpha1.Auth;
 import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
@@ -167,7 +168,12 @@ public final class RuntimeDeployments {
     RuntimeCommand.Serve serverArgs =
         RuntimeCommand.serve(MODELS_DIR)
             .port(ResourceNames.HTTP_PORT)
-            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS);
+            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS)
+            // A pod serves one version: if it does not load, the pod will never be ready, so the
+            // server exits at once and leaves the reason where the kubelet copies it into the
+            // container's status (the operator's ModelLoadFailed), instead of waiting for the
+            // startup probe to give up minutes later with no reason at all.
+            .exitOnLoadFailure(TerminationMessage.KUBERNETES_DEFAULT_PATH);
     if (runtime.getServer() != null) {
       addServerOptions(serverArgs, runtime.getServer());
     }
@@ -246,6 +252,9 @@ public final class RuntimeDeployments {
             .endPreStop()
             .endLifecycle()
             .withSecurityContext(containerSecurityContext())
+            // The file holds the runtime's one line; the log tail is the fallback when the JVM
+            // died before writing it (killed, out of memory), not the primary channel: its last
+            // lines are shutdown noise, not the reason.
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .build();
 

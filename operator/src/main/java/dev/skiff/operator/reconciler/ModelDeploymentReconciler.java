@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -106,7 +107,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.gatewayApi = new GatewayApiDetector(clock);
   }
 
-  /** Pods are watched too: an init container's fetch failure is only visible on the pod. */
+  /**
+   * Pods are watched too: an init container's fetch failure, the model server's load failure (its
+   * termination message) and the digest a pod fetched are only visible on the pod.
+   */
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
       EventSourceContext<ModelDeployment> context) {
@@ -150,7 +154,12 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
               .getSecondaryResources(md)
               .stream()
               .toList();
-      next = StatusCalculator.compute(md, versionDeployments(md, context), pods, plan, now);
+      // the version and router autoscalers' informers: their status changes trigger a reconcile
+      List<HorizontalPodAutoscaler> autoscalers =
+          context.getSecondaryResourcesAsStream(HorizontalPodAutoscaler.class).toList();
+      next =
+          StatusCalculator.compute(
+              md, versionDeployments(md, context), pods, autoscalers, plan, now);
       recheck = plan.recheckAfter();
     }
     statuses.statusComputed(md, next);

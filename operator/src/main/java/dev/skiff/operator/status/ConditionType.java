@@ -5,7 +5,8 @@ public enum ConditionType {
   READY("Ready"),
   PROGRESSING("Progressing"),
   DEGRADED("Degraded"),
-  TRAFFIC_READY("TrafficReady");
+  TRAFFIC_READY("TrafficReady"),
+  SCALING_READY("ScalingReady");
 
   private final String text;
 

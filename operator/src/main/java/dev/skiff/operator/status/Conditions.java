@@ -14,6 +14,10 @@ import java.util.Optional;
  */
 public final class Conditions {
 
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+  public static final String UNKNOWN = "Unknown";
+
   private Conditions() {}
 
   public static Condition of(
@@ -24,16 +28,32 @@ public final class Conditions {
       long generation,
       List<Condition> previous,
       Instant now) {
-    String statusText = status ? "True" : "False";
+    return of(type, status ? TRUE : FALSE, reason.text(), message, generation, previous, now);
+  }
+
+  /**
+   * A condition whose reason may be one Kubernetes reported (an autoscaler's, say) and whose status
+   * may be {@value #UNKNOWN}.
+   *
+   * @param status {@value #TRUE}, {@value #FALSE} or {@value #UNKNOWN}
+   */
+  public static Condition of(
+      ConditionType type,
+      String status,
+      String reason,
+      String message,
+      long generation,
+      List<Condition> previous,
+      Instant now) {
     String transition =
         find(previous, type)
-            .filter(c -> statusText.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+            .filter(c -> status.equals(c.getStatus()) && c.getLastTransitionTime() != null)
             .map(Condition::getLastTransitionTime)
             .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
     return new ConditionBuilder()
         .withType(type.text())
-        .withStatus(statusText)
-        .withReason(reason.text())
+        .withStatus(status)
+        .withReason(reason)
         .withMessage(message)
         .withObservedGeneration(generation)
         .withLastTransitionTime(transition)

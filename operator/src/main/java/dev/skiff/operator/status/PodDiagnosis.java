@@ -1,5 +1,6 @@
 package dev.skiff.operator.status;
 
+import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.operator.spec.ResourceNames;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -13,8 +14,10 @@ import java.util.Set;
 
 /**
  * Why a version is not ready, from its Deployment and pods: the model fetcher's termination message
- * first (it names the real cause, e.g. {@code ChecksumMismatch: ...}), then containers that will
- * not start, then scheduling, then the Deployment's own conditions.
+ * first (it names the real cause, e.g. {@code ChecksumMismatch: ...}), then the model server's
+ * ({@code ModelLoadFailed: ...}, from the container's current or last termination, so it stays
+ * through CrashLoopBackOff and restarts), then containers that will not start, then scheduling,
+ * then the Deployment's own conditions.
  *
  * @param reason CamelCase: one of {@link Reason}'s, or the one Kubernetes reported on the pod
  * @param message what to tell the user
@@ -96,10 +99,7 @@ public record PodDiagnosis(String reason, String message, boolean failed) {
       if (!ResourceNames.FETCH_CONTAINER.equals(cs.getName())) {
         continue;
       }
-      ContainerStateTerminated t =
-          cs.getState() != null && cs.getState().getTerminated() != null
-              ? cs.getState().getTerminated()
-              : cs.getLastState() != null ? cs.getLastState().getTerminated() : null;
+      ContainerStateTerminated t = lastTermination(cs);
       if (t != null && t.getExitCode() != null && t.getExitCode() != 0) {
         String message = t.getMessage() != null ? t.getMessage().strip() : null;
         if (message == null || message.isEmpty()) {
@@ -126,6 +126,10 @@ public record PodDiagnosis(String reason, String message, boolean failed) {
       return Optional.empty();
     }
     for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+      Optional<PodDiagnosis> loadFailure = modelLoadFailure(cs);
+      if (loadFailure.isPresent()) {
+        return loadFailure;
+      }
       if (cs.getState() != null
           && cs.getState().getWaiting() != null
           && FAILED_WAITING.contains(cs.getState().getWaiting().getReason())) {
@@ -139,5 +143,32 @@ public record PodDiagnosis(String reason, String message, boolean failed) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The model server's {@code ModelLoadFailed: <detail>} termination message ({@code serve
+   * --exit-on-load-failure}), as reason ModelLoadFailed with the detail as the message; while the
+   * container runs again after a restart and is not ready, the last termination still says why.
+   */
+  private static Optional<PodDiagnosis> modelLoadFailure(ContainerStatus cs) {
+    if (!ResourceNames.SERVER_CONTAINER.equals(cs.getName())
+        || Boolean.TRUE.equals(cs.getReady())) {
+      return Optional.empty();
+    }
+    ContainerStateTerminated t = lastTermination(cs);
+    if (t == null || t.getMessage() == null) {
+      return Optional.empty();
+    }
+    return TerminationMessage.reason(t.getMessage())
+        .filter(TerminationMessage.MODEL_LOAD_FAILED::equals)
+        .map(r -> ours(Reason.MODEL_LOAD_FAILED, TerminationMessage.detail(t.getMessage()), true));
+  }
+
+  /** The container's termination now, else its previous one (null when it never terminated). */
+  private static ContainerStateTerminated lastTermination(ContainerStatus cs) {
+    if (cs.getState() != null && cs.getState().getTerminated() != null) {
+      return cs.getState().getTerminated();
+    }
+    return cs.getLastState() == null ? null : cs.getLastState().getTerminated();
   }
 }

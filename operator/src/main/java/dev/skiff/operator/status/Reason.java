@@ -1,5 +1,6 @@
 package dev.skiff.operator.status;
 
+import dev.skiff.api.contract.TerminationMessage;
 import java.util.Optional;
 
 /**
@@ -24,9 +25,16 @@ public enum Reason {
   GATEWAY_API_MISSING("GatewayAPIMissing"),
   ROUTER_NOT_READY("RouterNotReady"),
   DRAINING("Draining"),
+  // ScalingReady (False carries the autoscaler's own reason, e.g. FailedGetResourceMetric)
+  AUTOSCALERS_ACTIVE("AutoscalersActive"),
+  AUTOSCALER_PENDING("AutoscalerPending"),
+  NOT_AUTOSCALED("NotAutoscaled"),
   // a version that is not ready
   CREATING("Creating"),
   MODEL_FETCH_FAILED("ModelFetchFailed"),
+  MODEL_LOAD_FAILED(TerminationMessage.MODEL_LOAD_FAILED),
+  // a ready version whose pods fetched different content from the same URI
+  MIXED_DIGESTS("MixedDigests"),
   // Events only
   TRAFFIC_SHIFTED("TrafficShifted"),
   VERSION_DRAINED("VersionDrained");

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,8 +23,9 @@ import java.util.stream.Collectors;
 
 /**
  * Derives the status from what the cluster reports: per-version readiness from each Deployment
- * (with the {@link PodDiagnosis} of a version that is not ready), the Ready, Progressing and
- * Degraded conditions, and the traffic part from {@link TrafficStatus}.
+ * (with the {@link PodDiagnosis} of a version that is not ready) and the digest its ready pods
+ * fetched ({@link ServedDigests}), the Ready, Progressing and Degraded conditions, the traffic part
+ * from {@link TrafficStatus} and ScalingReady from {@link ScalingStatus}.
  */
 public final class StatusCalculator {
 
@@ -35,6 +37,7 @@ public final class StatusCalculator {
       ModelDeployment md,
       Map<String, Deployment> deployments,
       List<Pod> pods,
+      List<HorizontalPodAutoscaler> autoscalers,
       TrafficPlan plan,
       Instant now) {
     long generation = Objects.requireNonNullElse(md.getMetadata().getGeneration(), 0L);
@@ -103,6 +106,7 @@ public final class StatusCalculator {
             previous,
             now));
     conditions.add(TrafficStatus.condition(md, plan, generation, previous, now));
+    conditions.add(ScalingStatus.condition(md, autoscalers, generation, previous, now));
     for (RoutedVersion r : plan.versions()) {
       if (r.draining()) {
         versions.add(drainingStatus(r, deployments.get(r.name())));
@@ -225,8 +229,15 @@ public final class StatusCalculator {
     vs.setReadyReplicas(readyReplicas);
     boolean ready = observed && updated >= desired && readyReplicas >= desired;
     vs.setReady(ready);
+    List<Pod> versionPods = podsOf(pods, version.getName());
+    ServedDigests digests = ServedDigests.of(versionPods);
+    vs.setDigest(digests.digest().orElse(null));
+    if (ready && digests.mixed()) {
+      vs.setReason(Reason.MIXED_DIGESTS.text());
+      vs.setMessage(truncate(digests.mixedMessage()));
+    }
     if (!ready) {
-      PodDiagnosis d = PodDiagnosis.of(deployment, podsOf(pods, version.getName()));
+      PodDiagnosis d = PodDiagnosis.of(deployment, versionPods);
       if (d.rollingOut()) {
         d =
             new PodDiagnosis(

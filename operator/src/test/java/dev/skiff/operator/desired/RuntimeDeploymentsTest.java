@@ -135,7 +135,17 @@ class RuntimeDeploymentsTest {
 
     Container server = server(d);
     assertThat(server.getArgs())
-        .containsExactly("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
+        .containsExactly(
+            "serve",
+            "/models",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2",
+            "--exit-on-load-failure",
+            "--termination-log",
+            "/dev/termination-log");
+    assertThat(server.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(server.getPorts())
         .singleElement()
         .satisfies(
@@ -186,15 +196,29 @@ class RuntimeDeploymentsTest {
     assertThat(serveOptionsAfterTheFixedOnes(Fixtures.example("iris.yaml"), 0)).isEmpty();
   }
 
-  /** The serve arguments of a version after the repository, port and shutdown delay. */
+  /**
+   * The serve arguments of a version after the repository, port, shutdown delay and exit on a load
+   * failure.
+   */
   private static List<String> serveOptionsAfterTheFixedOnes(ModelDeployment md, int version) {
     List<String> args =
         server(
                 RuntimeDeployments.build(
                     md, md.getSpec().getVersions().get(version), Fixtures.DEFAULTS))
             .getArgs();
-    assertThat(args).startsWith("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
-    return args.subList(6, args.size());
+    List<String> fixed =
+        List.of(
+            "serve",
+            "/models",
+            "--port",
+            "8080",
+            "--shutdown-delay-s",
+            "2",
+            "--exit-on-load-failure",
+            "--termination-log",
+            "/dev/termination-log");
+    assertThat(args.subList(0, fixed.size())).isEqualTo(fixed);
+    return args.subList(fixed.size(), args.size());
   }
 
   @Test

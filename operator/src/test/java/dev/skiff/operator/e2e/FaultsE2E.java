@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.VersionStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Scenario d: faults. A serving pod deleted under load; a version whose file has the wrong sha256
  * and one whose URI answers 404, named in status within 60 s while the serving version keeps
- * answering; the operator pod deleted mid-rollout five times, after which everything converges with
- * no duplicate or orphaned child. Each test has its own ModelDeployment.
+ * answering (whose status digest is the sha256 of its file); a model file that does not match its
+ * declared schema, named ModelLoadFailed within 30 s of its pod's creation; the operator pod
+ * deleted mid-rollout five times, after which everything converges with no duplicate or orphaned
+ * child. Each test has its own ModelDeployment.
  */
 class FaultsE2E extends RealNodeSupport {
 
@@ -75,9 +79,27 @@ class FaultsE2E extends RealNodeSupport {
   @Test
   void wrongChecksumAndMissingFileAreNamedWhileTheServingVersionAnswers() throws Exception {
     String md = "iris-faults";
-    apply(iris(md, version("v1", "iris/v1/model.onnx", 100, ""), ""));
+    // v1 without a sha256: its digest in status is still what the fetcher computed
+    apply(
+        iris(
+            md,
+            "    - {name: v1, uri: \"%s\", weight: 100}\n"
+                .formatted(store.uri("iris/v1/model.onnx")),
+            ""));
     awaitReady(md);
     awaitAnswer(md, "/v2/health/ready");
+    String digest =
+        awaitStatus(
+                md,
+                Duration.ofSeconds(30),
+                m -> versionStatus(m, "v1").map(VersionStatus::getDigest).isPresent(),
+                "v1's digest in status")
+            .getStatus()
+            .getVersions()
+            .getFirst()
+            .getDigest();
+    assertThat(digest).isEqualTo("sha256:" + store.sha256("iris/v1/model.onnx"));
+    Figures.record("d. faults", "status.versions[v1].digest (no sha256 in the spec)", digest);
     Load load = steadyLoad("faults", serviceUrl(md));
 
     String wrongSha = "0".repeat(64);
@@ -112,6 +134,80 @@ class FaultsE2E extends RealNodeSupport {
         .contains("v2")
         .contains("v3");
     assertThat(r.failed()).as("failed requests: %s", r.failureExamples()).isZero();
+  }
+
+  /**
+   * A model file that does not match its declared schema: the model server exits with its reason,
+   * and the version's status names it (ModelLoadFailed and the runtime's message) within 30 s of
+   * the pod's creation, not when the startup probe gives up minutes later; the message stays
+   * through CrashLoopBackOff.
+   */
+  @Test
+  void aModelThatDoesNotMatchItsSchemaIsModelLoadFailedWithTheRuntimesMessage() throws Exception {
+    String md = "iris-mismatch";
+    String declaredWrong =
+        iris(md, version("v1", "iris/v1/model.onnx", null, ""), "")
+            .replace("shape: [-1, 4]", "shape: [-1, 5]");
+    long start = System.nanoTime();
+    apply(declaredWrong);
+    ModelDeployment named =
+        awaitStatus(
+            md,
+            Duration.ofSeconds(90),
+            m -> reason(m, "v1").filter(r -> r.startsWith("ModelLoadFailed: ")).isPresent(),
+            "v1 ModelLoadFailed in status");
+    Instant seen = Instant.now();
+    Duration fromApply = Duration.ofNanos(System.nanoTime() - start);
+    Pod pod = pods(md, "v1").getFirst();
+    Duration fromPod =
+        Duration.between(Instant.parse(pod.getMetadata().getCreationTimestamp()), seen);
+    String expected =
+        "model 'iris' version 'v1': input 'input' is declared FP32 [-1, 5] but the model file"
+            + " has FP32 [-1, 4]";
+    System.out.println("ModelLoadFailed: " + reason(named, "v1").orElseThrow());
+    assertThat(versionStatus(named, "v1").map(VersionStatus::getMessage)).contains(expected);
+    assertThat(condition(named, "Degraded").map(c -> c.getMessage()).orElse(""))
+        .contains("v1: ModelLoadFailed: " + expected);
+    Figures.record(
+        "d. faults",
+        "schema mismatch: pod created → ModelLoadFailed in status",
+        ServeE2E.seconds(fromPod) + " (apply → status " + ServeE2E.seconds(fromApply) + ")");
+    assertThat(fromPod).isLessThan(Duration.ofSeconds(30));
+
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .alias("the model server in CrashLoopBackOff")
+        .until(() -> crashLooping(pods(md, "v1").getFirst()));
+    Thread.sleep(2_000);
+    assertThat(reason(md(md), "v1").orElse("")).startsWith("ModelLoadFailed: " + expected);
+    Figures.record(
+        "d. faults", "schema mismatch in CrashLoopBackOff: version reason", "ModelLoadFailed");
+    // the HPA controller reports every 15 s; its first report reaches the status by itself
+    ModelDeployment scaled =
+        awaitStatus(
+            md,
+            Duration.ofSeconds(60),
+            m ->
+                condition(m, "ScalingReady")
+                    .filter(c -> !"Unknown".equals(c.getStatus()))
+                    .isPresent(),
+            "ScalingReady reported");
+    Condition scaling = condition(scaled, "ScalingReady").orElseThrow();
+    Figures.record(
+        "d. faults",
+        "ScalingReady on this node (no metrics-server)",
+        scaling.getStatus() + " " + scaling.getReason() + ": " + scaling.getMessage());
+  }
+
+  private static boolean crashLooping(Pod pod) {
+    return pod.getStatus().getContainerStatuses() != null
+        && pod.getStatus().getContainerStatuses().stream()
+            .anyMatch(
+                cs ->
+                    cs.getState() != null
+                        && cs.getState().getWaiting() != null
+                        && "CrashLoopBackOff".equals(cs.getState().getWaiting().getReason()));
   }
 
   @Test
@@ -262,12 +358,17 @@ class FaultsE2E extends RealNodeSupport {
   }
 
   private static Optional<String> reason(ModelDeployment md, String version) {
-    return md.getStatus().getVersions() == null
+    return versionStatus(md, version)
+        .filter(v -> v.getReason() != null)
+        .map(v -> v.getReason() + ": " + v.getMessage());
+  }
+
+  private static Optional<VersionStatus> versionStatus(ModelDeployment md, String version) {
+    return md.getStatus() == null || md.getStatus().getVersions() == null
         ? Optional.empty()
         : md.getStatus().getVersions().stream()
             .filter(v -> version.equals(v.getName()))
-            .findFirst()
-            .map(v -> v.getReason() + ": " + v.getMessage());
+            .findFirst();
   }
 
   static boolean ready(Pod pod) {

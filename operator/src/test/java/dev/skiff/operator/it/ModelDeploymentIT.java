@@ -205,6 +205,31 @@ class ModelDeploymentIT extends ClusterTestSupport {
             "ConfigMap/iris-settings");
   }
 
+  /**
+   * The test cluster has no metrics-server, so the HPA controller reports ScalingActive=False with
+   * FailedGetResourceMetric about 15 s after the HPA is created, long after kwok's pods are ready:
+   * only the HPA's status change can bring it into the ModelDeployment's status.
+   */
+  @Test
+  void scalingReadyCarriesTheAutoscalersOwnReason() throws Exception {
+    String name = "iris-scaling";
+    deployIris(name);
+    awaitCondition(name, ConditionType.SCALING_READY, "False");
+    var scaling =
+        Conditions.find(md(name).getStatus().getConditions(), ConditionType.SCALING_READY)
+            .orElseThrow();
+    HorizontalPodAutoscaler v1 = hpa(name + "-v1");
+    var active =
+        v1.getStatus().getConditions().stream()
+            .filter(c -> "ScalingActive".equals(c.getType()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(scaling.getReason()).isEqualTo(active.getReason());
+    assertThat(scaling.getMessage())
+        .isEqualTo("v1: " + active.getReason() + ": " + active.getMessage());
+    System.out.println("ScalingReady: " + scaling.getReason() + ": " + scaling.getMessage());
+  }
+
   @Test
   void idleOperatorAndRestartMakeNoWrites() throws Exception {
     String name = "iris-idle";

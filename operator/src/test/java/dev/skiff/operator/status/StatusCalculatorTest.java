@@ -75,7 +75,7 @@ class StatusCalculatorTest {
     deployments.forEach((v, d) -> ready.put(v, d.getStatus().getReadyReplicas()));
     TrafficPlan plan =
         TrafficPlanner.plan(md, new TrafficPlanner.Observed(ready, true, false), now);
-    return StatusCalculator.compute(md, deployments, pods, plan, now);
+    return StatusCalculator.compute(md, deployments, pods, List.of(), plan, now);
   }
 
   private static Condition condition(ModelDeploymentStatus s, String type) {
@@ -151,6 +151,31 @@ class StatusCalculatorTest {
     assertThat(condition(s, "Ready").getMessage()).contains("v2: ModelFetchFailed: NotFound");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Degraded").getReason()).isEqualTo("VersionFailed");
+  }
+
+  @Test
+  void aReadyVersionReportsItsDigestAndSaysWhenItsPodsDisagree() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    Pod first =
+        ServedDigestsTest.pod("iris-v1-a", "2026-11-25T09:00:00Z", true, ServedDigestsTest.A);
+    VersionStatus one =
+        compute(md, Map.of("v1", deployment("v1", 1, 1)), List.of(first), T0)
+            .getVersions()
+            .getFirst();
+    assertThat(one.getReady()).isTrue();
+    assertThat(one.getDigest()).isEqualTo("sha256:" + ServedDigestsTest.A);
+    assertThat(one.getReason()).isNull();
+
+    Pod second =
+        ServedDigestsTest.pod("iris-v1-b", "2026-11-25T09:30:00Z", true, ServedDigestsTest.B);
+    VersionStatus two =
+        compute(md, Map.of("v1", deployment("v1", 2, 2)), List.of(first, second), T0)
+            .getVersions()
+            .getFirst();
+    assertThat(two.getReady()).isTrue();
+    assertThat(two.getDigest()).isEqualTo("sha256:" + ServedDigestsTest.B);
+    assertThat(two.getReason()).isEqualTo("MixedDigests");
+    assertThat(two.getMessage()).contains("(newest, 1 pod)");
   }
 
   @Test

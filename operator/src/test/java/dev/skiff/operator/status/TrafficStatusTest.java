@@ -36,7 +36,7 @@ class TrafficStatusTest {
   private static ModelDeploymentStatus status(
       ModelDeployment md, Map<String, Integer> ready, boolean router, boolean gatewayApi) {
     TrafficPlan plan = TrafficPlanner.plan(md, new Observed(ready, router, gatewayApi), T0);
-    return StatusCalculator.compute(md, Map.of(), List.of(), plan, T0);
+    return StatusCalculator.compute(md, Map.of(), List.of(), List.of(), plan, T0);
   }
 
   private static Condition traffic(ModelDeploymentStatus s) {

@@ -56,7 +56,7 @@ class TrafficPlannerTest {
   /** What the reconciler does after each reconcile: the plan becomes the previous status. */
   private static void remember(ModelDeployment md, TrafficPlan plan) {
     ModelDeploymentStatus status =
-        StatusCalculator.compute(md, Map.of(), List.of(), plan, Instant.EPOCH);
+        StatusCalculator.compute(md, Map.of(), List.of(), List.of(), plan, Instant.EPOCH);
     md.setStatus(status);
   }
 

@@ -2,11 +2,11 @@ package dev.skiff.runtime.cli;
 
 import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.api.contract.RuntimeEnvironment;
+import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.runtime.fetch.FetchException;
 import dev.skiff.runtime.fetch.FetchOptions;
 import dev.skiff.runtime.fetch.FetchResult;
 import dev.skiff.runtime.fetch.Fetcher;
-import dev.skiff.runtime.fetch.TerminationMessage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -113,9 +113,9 @@ final class FetchCommand implements Mode {
               null,
               "Signing region. Default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1.")
           .option(
-              "--termination-log",
+              RuntimeCommand.TERMINATION_LOG,
               "file",
-              "/dev/termination-log",
+              TerminationMessage.KUBERNETES_DEFAULT_PATH,
               "File for the one-line result the operator reads (skipped when not writable)."
                   + " Default: {default}.");
 
@@ -128,7 +128,7 @@ final class FetchCommand implements Mode {
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws UsageException {
     String uri = arguments.parameter(0);
     Path destination = arguments.pathParameter(1);
-    Path terminationLog = arguments.path("--termination-log");
+    Path terminationLog = arguments.path(RuntimeCommand.TERMINATION_LOG);
     int retries = arguments.integer("--retries");
     URI s3Endpoint = arguments.uri("--s3-endpoint");
     String s3Region = arguments.string("--s3-region");
@@ -159,7 +159,7 @@ final class FetchCommand implements Mode {
     }
     try (Fetcher fetcher = new Fetcher(options)) {
       FetchResult result = fetcher.fetch(uri, destination);
-      TerminationMessage.write(terminationLog, result.summary());
+      TerminationLog.write(terminationLog, result.summary());
       out.println(result.summary());
       out.flush();
       return 0;
@@ -172,7 +172,7 @@ final class FetchCommand implements Mode {
 
   private static int fail(String message, int exitCode, Path terminationLog, PrintStream err) {
     String line = TerminationMessage.oneLine(message);
-    TerminationMessage.write(terminationLog, line);
+    TerminationLog.write(terminationLog, line);
     err.println(line);
     err.flush();
     return exitCode;

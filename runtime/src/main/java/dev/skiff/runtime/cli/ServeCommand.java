@@ -3,6 +3,7 @@ package dev.skiff.runtime.cli;
 import dev.skiff.api.contract.Device;
 import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.api.contract.RuntimeEnvironment;
+import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.image.ImageDecoder;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** {@code serve <model-repository>}: load every model in the folder and serve it over HTTP. */
 final class ServeCommand implements Mode {
@@ -111,6 +114,22 @@ final class ServeCommand implements Mode {
             "n",
             Integer.toString(FeedbackLogOptions.DEFAULT_FILES),
             "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: {default}.")
+        .optionalBoolean(
+            RuntimeCommand.EXIT_ON_LOAD_FAILURE,
+            "false",
+            "Exit (code 1) once loading is over if any model or version failed to load, instead"
+                + " of serving the others; the reason goes to stderr and to --termination-log."
+                + " The operator sets it: a pod serves one version. Default: {default}.")
+        .option(
+            RuntimeCommand.TERMINATION_LOG,
+            "file",
+            null,
+            "File for the one-line reason the server could not serve ('"
+                + TerminationMessage.MODEL_LOAD_FAILED
+                + ": ...'), which Kubernetes shows as the container's termination message"
+                + " (the operator passes "
+                + TerminationMessage.KUBERNETES_DEFAULT_PATH
+                + "). Default: none.")
         .option(
             RuntimeCommand.SHUTDOWN_DELAY_S,
             "s",
@@ -149,6 +168,8 @@ final class ServeCommand implements Mode {
     long feedbackLogMaxBytes = arguments.longInteger("--feedback-log-max-bytes");
     int feedbackLogFiles = arguments.integer("--feedback-log-files");
     long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
+    boolean exitOnLoadFailure = arguments.bool(RuntimeCommand.EXIT_ON_LOAD_FAILURE);
+    Path terminationLog = arguments.path(RuntimeCommand.TERMINATION_LOG);
 
     if (intraOpThreads < 1
         || maxPayloadBytes < 1
@@ -209,10 +230,19 @@ final class ServeCommand implements Mode {
     try {
       server = ModelServer.start(options);
     } catch (ModelLoadException e) {
+      TerminationLog.write(
+          terminationLog,
+          TerminationMessage.of(TerminationMessage.MODEL_LOAD_FAILED, e.getMessage()));
       err.println("cannot serve: " + e.getMessage());
       return 1;
     }
     Duration shutdownDelay = Duration.ofSeconds(shutdownDelaySeconds);
+    CompletionStage<Integer> exit =
+        exitOnLoadFailure
+            ? server
+                .modelsLoaded()
+                .thenCompose(loaded -> stopIfAnyFailed(server, terminationLog, err))
+            : new CompletableFuture<>();
     return UntilShutdown.run(
         () -> server.close(shutdownDelay),
         shutdownDelay,
@@ -223,7 +253,32 @@ final class ServeCommand implements Mode {
             + "/docs)"
             + (tokens.isEmpty() ? "" : "  [bearer-token auth on]"),
         out,
-        err);
+        err,
+        exit);
+  }
+
+  /**
+   * Once loading is over: when something did not load, stops the server at once (it was never
+   * ready, so there is nothing to drain), says why on stderr and in the termination log, and
+   * completes with exit code 1; otherwise never completes.
+   */
+  private static CompletionStage<Integer> stopIfAnyFailed(
+      ModelServer server, Path terminationLog, PrintStream err) {
+    List<String> failures = server.repository().loadFailures();
+    if (failures.isEmpty()) {
+      return new CompletableFuture<>();
+    }
+    server.close();
+    String detail =
+        failures.get(0)
+            + (failures.size() == 1
+                ? ""
+                : " (and " + (failures.size() - 1) + " more, see the log)");
+    String line = TerminationMessage.of(TerminationMessage.MODEL_LOAD_FAILED, detail);
+    TerminationLog.write(terminationLog, line);
+    err.println(line);
+    err.flush();
+    return CompletableFuture.completedFuture(1);
   }
 
   /** Tokens from the file (one per line) and the environment variable (comma-separated). */

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.fetch;
 
+import dev.skiff.api.contract.TerminationMessage;
 import java.nio.file.Path;
 
 /**
@@ -16,15 +17,6 @@ public record FetchResult(
 
   /** The one-line summary written to the termination log on success. */
   public String summary() {
-    return "Fetched: "
-        + fileName
-        + " ("
-        + bytes
-        + " bytes, sha256 "
-        + sha256
-        + ")"
-        + (extracted ? " unpacked" : "")
-        + " into "
-        + destination;
+    return TerminationMessage.fetched(fileName, bytes, sha256, extracted, destination.toString());
   }
 }

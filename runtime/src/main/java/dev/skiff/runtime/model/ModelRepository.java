@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,6 +187,21 @@ public final class ModelRepository implements AutoCloseable {
   /** Model folders that could not be read, with the reason, by folder name. */
   public Map<String, String> brokenModels() {
     return Map.copyOf(brokenModels);
+  }
+
+  /**
+   * What did not load, one line each: the broken model folders and the versions that FAILED (their
+   * messages name the model and version). Empty while everything is loaded or still loading.
+   */
+  public List<String> loadFailures() {
+    List<String> failures = new ArrayList<>();
+    brokenModels.forEach((folder, why) -> failures.add("model folder '" + folder + "': " + why));
+    for (ServedModel model : models.values()) {
+      for (ModelVersion version : model.versions()) {
+        version.failure().ifPresent(failures::add);
+      }
+    }
+    return failures;
   }
 
   /** True when every model folder was readable and every version is loaded and warmed up. */

@@ -50,8 +50,14 @@ final class VersionLoader {
     ModelSettings settings = model.settings();
     Path file = findModelFile(model, version, where);
     BackendProvider backend = backendFor(file, where);
-    ModelSession session =
-        backend.load(file, options, new DeclaredTensors(settings.inputs(), settings.outputs()));
+    ModelSession session;
+    try {
+      session =
+          backend.load(file, options, new DeclaredTensors(settings.inputs(), settings.outputs()));
+    } catch (ModelLoadException e) {
+      // a backend names the file, not the version; the status and the log need both
+      throw new ModelLoadException(where + ": " + e.getMessage(), e);
+    }
     try {
       List<TensorSpec> inputs =
           SchemaCheck.effective(where, "input", settings.inputs(), session.inputs());

@@ -27,6 +27,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -42,6 +44,7 @@ public final class ModelServer implements AutoCloseable {
   private final InferenceExecutor executor;
   private final WebServer server;
   private final Thread loader;
+  private final CompletableFuture<Void> loaded;
   private final FeedbackLog feedbackLog;
   private final ConnectionDrain drain;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,8 +54,10 @@ public final class ModelServer implements AutoCloseable {
       InferenceExecutor executor,
       WebServer server,
       Thread loader,
+      CompletableFuture<Void> loaded,
       FeedbackLog feedbackLog,
       ConnectionDrain drain) {
+    this.loaded = loaded;
     this.drain = drain;
     this.repository = repository;
     this.executor = executor;
@@ -92,18 +97,24 @@ public final class ModelServer implements AutoCloseable {
             .gpu(options.gpu())
             .build();
     Runners runners = new Runners(executor, metrics);
+    CompletableFuture<Void> loaded = new CompletableFuture<>();
     Thread loader =
         Thread.ofPlatform()
             .name("skiff-model-loader")
             .daemon(true)
             .start(
-                () ->
+                () -> {
+                  try {
                     repository.loadAll(
                         backendOptions,
                         runners,
                         (version, seconds) ->
                             metrics.modelLoaded(
-                                version.modelName(), version.name(), version.isReady(), seconds)));
+                                version.modelName(), version.name(), version.isReady(), seconds));
+                  } finally {
+                    loaded.complete(null);
+                  }
+                });
     ConnectionDrain drain = new ConnectionDrain();
     WebServer server;
     try {
@@ -134,7 +145,7 @@ public final class ModelServer implements AutoCloseable {
             + ":"
             + server.port()
             + " (Swagger UI at /docs)");
-    return new ModelServer(repository, executor, server, loader, feedbackLog, drain);
+    return new ModelServer(repository, executor, server, loader, loaded, feedbackLog, drain);
   }
 
   private static void joinQuietly(Thread thread) {
@@ -189,6 +200,14 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelRepository repository() {
     return repository;
+  }
+
+  /**
+   * Completes once every model finished loading, ready or failed; {@link
+   * ModelRepository#loadFailures()} then says what did not load.
+   */
+  public CompletionStage<Void> modelsLoaded() {
+    return loaded.copy();
   }
 
   /** Waits until every model finished loading (ready or failed). */

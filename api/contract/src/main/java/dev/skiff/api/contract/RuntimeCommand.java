@@ -41,6 +41,19 @@ public final class RuntimeCommand {
    */
   public static final String SHUTDOWN_DELAY_S = "--shutdown-delay-s";
 
+  /**
+   * serve: end the process (exit 1) once loading is over when any model or version failed to load,
+   * instead of serving the others; in a pod, which serves one version, that is the only way to say
+   * why the pod will never be ready.
+   */
+  public static final String EXIT_ON_LOAD_FAILURE = "--exit-on-load-failure";
+
+  /**
+   * serve, fetch: the file the one-line result goes to ({@link TerminationMessage}); fetch defaults
+   * to Kubernetes' {@code terminationMessagePath}, serve writes none unless told.
+   */
+  public static final String TERMINATION_LOG = "--termination-log";
+
   /** fetch: whether a .zip/.tar.gz download is unpacked ({@code --unpack=false} keeps it). */
   public static final String UNPACK = "--unpack";
 
@@ -93,6 +106,14 @@ public final class RuntimeCommand {
     public Serve shutdownDelaySeconds(long seconds) {
       args.add(SHUTDOWN_DELAY_S);
       args.add(Long.toString(seconds));
+      return this;
+    }
+
+    /** Exit when a model fails to load, leaving the reason in {@code terminationLog}. */
+    public Serve exitOnLoadFailure(String terminationLog) {
+      args.add(EXIT_ON_LOAD_FAILURE);
+      args.add(TERMINATION_LOG);
+      args.add(terminationLog);
       return this;
     }
 
