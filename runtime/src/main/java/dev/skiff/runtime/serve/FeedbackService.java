@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.feedback.FeedbackPeers;
 import dev.skiff.runtime.feedback.FeedbackRecorder;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.web.ApiException;
@@ -34,12 +35,17 @@ public final class FeedbackService implements HttpService {
   private final ModelRepository repository;
   private final FeedbackRecorder recorder;
   private final FeedbackPeers peers;
+  private final RuntimeMetrics metrics;
 
   public FeedbackService(
-      ModelRepository repository, FeedbackRecorder recorder, FeedbackPeers peers) {
+      ModelRepository repository,
+      FeedbackRecorder recorder,
+      FeedbackPeers peers,
+      RuntimeMetrics metrics) {
     this.repository = repository;
     this.recorder = recorder;
     this.peers = peers;
+    this.metrics = metrics;
   }
 
   @Override
@@ -120,6 +126,13 @@ public final class FeedbackService implements HttpService {
             body.toString(),
             req.headers().first(HeaderNames.AUTHORIZATION),
             req.localPeer().port());
+    metrics.feedbackForwarded(
+        model,
+        switch (outcome) {
+          case FeedbackPeers.Recorded r -> "recorded";
+          case FeedbackPeers.Unknown u -> "unknown";
+          case FeedbackPeers.Unreachable u -> "unreachable";
+        });
     switch (outcome) {
       case FeedbackPeers.Recorded r -> {
         res.status(Status.create(r.status()));

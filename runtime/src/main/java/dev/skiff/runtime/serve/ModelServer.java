@@ -176,7 +176,7 @@ public final class ModelServer implements AutoCloseable {
     routing
         .register("/v2", new V2Service(versions, inference, v2Codec, version))
         .register("/v1", new ImageService(versions, inference, v2Codec))
-        .register("/v1", new FeedbackService(repository, feedback, peers))
+        .register("/v1", new FeedbackService(repository, feedback, peers, metrics))
         .register("/v1", new V1Service(versions, inference, new V1JsonCodec(v2Codec)))
         .register(new HealthService(repository, drain::isDraining))
         .register(new MetricsService(metrics))

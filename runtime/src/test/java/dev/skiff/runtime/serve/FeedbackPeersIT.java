@@ -97,10 +97,20 @@ class FeedbackPeersIT {
   }
 
   private static double feedbackCount(TestServer server, String outcome) {
-    String metrics = server.http().get("/metrics").body();
-    String series =
-        "skiff_feedback_total{model=\"iris\",outcome=\"" + outcome + "\",version=\"v1\"}";
-    return metrics
+    return metric(
+        server, "skiff_feedback_total{model=\"iris\",outcome=\"" + outcome + "\",version=\"v1\"}");
+  }
+
+  private static double forwardedCount(TestServer server, String outcome) {
+    return metric(
+        server, "skiff_feedback_forwarded_total{model=\"iris\",outcome=\"" + outcome + "\"}");
+  }
+
+  private static double metric(TestServer server, String series) {
+    return server
+        .http()
+        .get("/metrics")
+        .body()
         .lines()
         .filter(l -> l.startsWith(series))
         .mapToDouble(l -> Double.parseDouble(l.substring(series.length()).strip()))
@@ -111,6 +121,8 @@ class FeedbackPeersIT {
   void feedbackSentToAnyServerIsRecordedOnceByTheServerThatPredicted() {
     double[] correctBefore =
         servers.stream().mapToDouble(s -> feedbackCount(s, "correct")).toArray();
+    double[] forwardedBefore =
+        servers.stream().mapToDouble(s -> forwardedCount(s, "recorded")).toArray();
     for (int predictor = 0; predictor < 3; predictor++) {
       for (int receiver = 0; receiver < 3; receiver++) {
         String id = "peer-" + predictor + "-" + receiver;
@@ -129,6 +141,10 @@ class FeedbackPeersIT {
       assertThat(feedbackCount(servers.get(i), "correct") - correctBefore[i])
           .as("server %d", i)
           .isEqualTo(3.0);
+      // and forwarded the two of its three that another server had predicted
+      assertThat(forwardedCount(servers.get(i), "recorded") - forwardedBefore[i])
+          .as("server %d forwarded", i)
+          .isEqualTo(2.0);
     }
   }
 
