@@ -40,7 +40,9 @@ public class ModelDeploymentSpec {
   private String model;
 
   @JsonPropertyDescription(
-      "Declared input/output contract of the model (Open Inference Protocol tensor metadata).")
+      "Declared input/output contract of the model (Open Inference Protocol tensor metadata),"
+          + " image preprocessing, postprocessing and per-request limits; a version's schema may"
+          + " replace keys of it.")
   private ModelSchema schema;
 
   @JsonPropertyDescription(

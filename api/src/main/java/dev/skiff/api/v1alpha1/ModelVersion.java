@@ -93,6 +93,12 @@ public class ModelVersion {
           + " nvidia.com/gpu).")
   private GpuSpec gpu;
 
+  @JsonPropertyDescription(
+      "Schema keys where this version differs (e.g. another input size): each key set here"
+          + " (inputs, outputs, labels, preprocess, postprocess, limits) replaces that key of"
+          + " spec.schema as a whole; keys left out come from spec.schema.")
+  private ModelSchema schema;
+
   public String getName() {
     return name;
   }
@@ -171,5 +177,13 @@ public class ModelVersion {
 
   public void setGpu(GpuSpec gpu) {
     this.gpu = gpu;
+  }
+
+  public ModelSchema getSchema() {
+    return schema;
+  }
+
+  public void setSchema(ModelSchema schema) {
+    this.schema = schema;
   }
 }

@@ -42,6 +42,11 @@ public class RuntimeSpec {
   @JsonPropertyDescription("ServiceAccount the pods run as.")
   private String serviceAccountName;
 
+  @JsonPropertyDescription(
+      "Options of the model server in every version's pods (threads, queue, body and image"
+          + " limits); each absent one keeps the runtime's default.")
+  private ServerSettings server;
+
   public String getImage() {
     return image;
   }
@@ -112,5 +117,13 @@ public class RuntimeSpec {
 
   public void setServiceAccountName(String serviceAccountName) {
     this.serviceAccountName = serviceAccountName;
+  }
+
+  public ServerSettings getServer() {
+    return server;
+  }
+
+  public void setServer(ServerSettings server) {
+    this.server = server;
   }
 }

@@ -13,6 +13,7 @@ import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
+import dev.skiff.api.v1alpha1.ServerSettings;
 import dev.skiff.operator.spec.FeedbackSettings;
 import dev.skiff.operator.spec.GpuResources;
 import dev.skiff.operator.spec.ResourceNames;
@@ -93,6 +94,25 @@ public final class RuntimeDeployments {
 
   private RuntimeDeployments() {}
 
+  /** {@code spec.runtime.server}: each option set is passed; an absent one keeps its default. */
+  private static void addServerOptions(RuntimeCommand.Serve args, ServerSettings server) {
+    if (server.getInferenceThreads() != null) {
+      args.inferenceThreads(server.getInferenceThreads());
+    }
+    if (server.getIntraOpThreads() != null) {
+      args.intraOpThreads(server.getIntraOpThreads());
+    }
+    if (server.getQueueSize() != null) {
+      args.queueSize(server.getQueueSize());
+    }
+    if (server.getMaxPayloadBytes() != null) {
+      args.maxPayloadBytes(server.getMaxPayloadBytes());
+    }
+    if (server.getMaxImagePixels() != null) {
+      args.maxImagePixels(server.getMaxImagePixels());
+    }
+  }
+
   public static Deployment build(
       ModelDeployment md, ModelVersion version, RuntimeDefaults defaults) {
     RuntimeSpec runtime =
@@ -157,8 +177,11 @@ public final class RuntimeDeployments {
     RuntimeCommand.Serve serverArgs =
         RuntimeCommand.serve(MODELS_DIR)
             .port(ResourceNames.HTTP_PORT)
-            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS)
-            .feedbackWindow(FeedbackSettings.window(md));
+            .shutdownDelaySeconds(SHUTDOWN_DELAY_SECONDS);
+    if (runtime.getServer() != null) {
+      addServerOptions(serverArgs, runtime.getServer());
+    }
+    serverArgs.feedbackWindow(FeedbackSettings.window(md));
     if (FeedbackSettings.enabled(md)) {
       volumes.add(feedbackVolume(FeedbackSettings.volume(md)));
       serverMounts.add(mount(VOLUME_FEEDBACK, FEEDBACK_DIR, false));

@@ -7,6 +7,9 @@ import dev.skiff.api.v1alpha1.Batching;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelSchema;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.api.v1alpha1.Postprocess;
+import dev.skiff.api.v1alpha1.Preprocess;
+import dev.skiff.api.v1alpha1.RequestLimits;
 import dev.skiff.api.v1alpha1.TensorSpec;
 import dev.skiff.operator.spec.ResourceNames;
 import dev.skiff.operator.spec.Versions;
@@ -31,7 +34,7 @@ public final class SettingsFiles {
 
   /** The model.yaml of one version. */
   public static ModelSettingsFile of(ModelDeployment md, ModelVersion version) {
-    ModelSchema schema = Objects.requireNonNullElseGet(md.getSpec().getSchema(), ModelSchema::new);
+    ModelSchema schema = Versions.schema(md, version);
     Batching batching = md.getSpec().getBatching();
     return new ModelSettingsFile(
         ResourceNames.modelName(md),
@@ -46,9 +49,41 @@ public final class SettingsFiles {
             : new ModelSettingsFile.Batching(
                 Objects.requireNonNullElse(batching.getMaxBatchSize(), 1),
                 Objects.requireNonNullElse(batching.getMaxDelayMillis(), 0)),
-        null,
-        null,
-        null);
+        preprocess(schema.getPreprocess()),
+        postprocess(schema.getPostprocess()),
+        limits(schema.getLimits()));
+  }
+
+  /** Written as given: absent keys stay absent, so the runtime applies its own defaults. */
+  private static ModelSettingsFile.Preprocess preprocess(Preprocess p) {
+    return p == null
+        ? null
+        : new ModelSettingsFile.Preprocess(
+            p.getInput(),
+            p.getSize(),
+            p.getResize() == null ? null : p.getResize().value(),
+            p.getChannels() == null ? null : p.getChannels().value(),
+            p.getScale(),
+            p.getMean(),
+            p.getStd(),
+            p.getLayout() == null ? null : p.getLayout().value());
+  }
+
+  private static ModelSettingsFile.Postprocess postprocess(Postprocess p) {
+    return p == null
+        ? null
+        : new ModelSettingsFile.Postprocess(
+            p.getType() == null ? null : p.getType().value(),
+            p.getOutput(),
+            p.getTopK(),
+            p.getFormat() == null ? null : p.getFormat().value(),
+            p.getConfidenceThreshold(),
+            p.getIouThreshold(),
+            p.getMaxDetections());
+  }
+
+  private static ModelSettingsFile.Limits limits(RequestLimits limits) {
+    return limits == null ? null : new ModelSettingsFile.Limits(limits.getMaxBatchSize());
   }
 
   /** The model.yaml text of one version. */

@@ -3,6 +3,7 @@ package dev.skiff.operator.spec;
 import dev.skiff.api.contract.Device;
 import dev.skiff.api.v1alpha1.Autoscaling;
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.ModelSchema;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import java.util.List;
 import java.util.Objects;
@@ -54,5 +55,30 @@ public final class Versions {
     effective.setTargetCPUUtilizationPercentage(
         Objects.requireNonNullElse(base.getTargetCPUUtilizationPercentage(), DEFAULT_TARGET_CPU));
     return effective;
+  }
+
+  /**
+   * The schema a version serves: each key its own {@code schema} sets replaces that key of {@code
+   * spec.schema} as a whole (a version's {@code preprocess} is not merged into the spec's); keys it
+   * leaves out come from the spec. Never null.
+   */
+  public static ModelSchema schema(ModelDeployment md, ModelVersion version) {
+    ModelSchema spec = Objects.requireNonNullElseGet(md.getSpec().getSchema(), ModelSchema::new);
+    ModelSchema own = version.getSchema();
+    if (own == null) {
+      return spec;
+    }
+    ModelSchema effective = new ModelSchema();
+    effective.setInputs(ownOrSpec(own.getInputs(), spec.getInputs()));
+    effective.setOutputs(ownOrSpec(own.getOutputs(), spec.getOutputs()));
+    effective.setLabels(ownOrSpec(own.getLabels(), spec.getLabels()));
+    effective.setPreprocess(ownOrSpec(own.getPreprocess(), spec.getPreprocess()));
+    effective.setPostprocess(ownOrSpec(own.getPostprocess(), spec.getPostprocess()));
+    effective.setLimits(ownOrSpec(own.getLimits(), spec.getLimits()));
+    return effective;
+  }
+
+  private static <T> T ownOrSpec(T own, T spec) {
+    return own != null ? own : spec;
   }
 }

@@ -248,6 +248,39 @@ class RuntimeDeploymentsTest {
   }
 
   @Test
+  void serverSettingsBecomeServeOptionsAndAbsentOnesKeepTheRuntimeDefaults() {
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.file("image-version-schema.yaml"), 1))
+        .containsExactly(
+            "--inference-threads",
+            "2",
+            "--intra-op-threads",
+            "1",
+            "--queue-size",
+            "128",
+            "--max-payload-bytes",
+            "8388608",
+            "--max-image-pixels",
+            "4000000");
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.example("digits.yaml"), 0))
+        .containsExactly("--max-payload-bytes", "1048576", "--max-image-pixels", "1000000");
+    assertThat(serveOptionsAfterTheFixedOnes(Fixtures.example("iris.yaml"), 0)).isEmpty();
+  }
+
+  /**
+   * The serve arguments of a version after the repository, port and shutdown delay, up to the
+   * feedback options.
+   */
+  private static List<String> serveOptionsAfterTheFixedOnes(ModelDeployment md, int version) {
+    List<String> args =
+        server(
+                RuntimeDeployments.build(
+                    md, md.getSpec().getVersions().get(version), Fixtures.DEFAULTS))
+            .getArgs();
+    assertThat(args).startsWith("serve", "/models", "--port", "8080", "--shutdown-delay-s", "2");
+    return args.subList(6, args.indexOf("--feedback-window"));
+  }
+
+  @Test
   void probesUseRuntimeHealthPaths() {
     Container server = server(gpu("{}", ""));
     assertThat(server.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/ready");

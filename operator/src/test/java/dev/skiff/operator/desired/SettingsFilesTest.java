@@ -7,6 +7,7 @@ import dev.skiff.api.contract.ModelSettingsFile;
 import dev.skiff.api.contract.TensorDeclaration;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.Fixtures;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SettingsFilesTest {
@@ -72,6 +73,69 @@ class SettingsFilesTest {
     assertThat(SettingsFiles.render(md, md.getSpec().getVersions().get(1)))
         .contains("- name: u16\n  datatype: UINT16\n  shape:\n  - -1\n  - 2\n")
         .contains("batching:\n  maxBatchSize: 1\n  maxDelayMillis: 0\n");
+  }
+
+  @Test
+  void imageSettingsAreWrittenInTheRuntimesWordsWithAbsentKeysLeftOut() {
+    ModelDeployment md = Fixtures.example("digits.yaml");
+    assertThat(SettingsFiles.render(md, md.getSpec().getVersions().getFirst()))
+        .endsWith(
+            """
+            preprocess:
+              size:
+              - 8
+              - 8
+              channels: gray
+              scale: 0.06274509803921569
+              layout: flat
+            postprocess:
+              type: classification
+              output: probabilities
+              topK: 3
+            """);
+    ModelDeployment shapes = Fixtures.example("shapes.yaml");
+    assertThat(SettingsFiles.of(shapes, shapes.getSpec().getVersions().getFirst()).postprocess())
+        .isEqualTo(
+            new ModelSettingsFile.Postprocess(
+                "detection", "detections", null, "yolo", 0.35, 0.45, 10));
+  }
+
+  @Test
+  void aVersionsSchemaReplacesTheKeysItSetsAndKeepsTheOthers() {
+    ModelDeployment md = Fixtures.file("image-version-schema.yaml");
+    ModelSettingsFile v1 = SettingsFiles.of(md, md.getSpec().getVersions().get(0));
+    ModelSettingsFile v2 = SettingsFiles.of(md, md.getSpec().getVersions().get(1));
+
+    assertThat(v1.preprocess())
+        .isEqualTo(
+            new ModelSettingsFile.Preprocess(
+                "images",
+                List.of(160, 160),
+                "center-crop",
+                null,
+                0.00392156862745098,
+                List.of(0.485, 0.456, 0.406),
+                List.of(0.229, 0.224, 0.225),
+                null));
+    assertThat(v1.inputs())
+        .extracting(TensorDeclaration::shape)
+        .containsExactly(List.of(-1L, 3L, 160L, 160L));
+    // v2's preprocess replaces v1's whole: no center-crop, scale or mean carried over
+    assertThat(v2.preprocess())
+        .isEqualTo(
+            new ModelSettingsFile.Preprocess(
+                "images", List.of(224, 224), "letterbox", "bgr", null, null, List.of(0.5), "NHWC"));
+    assertThat(v2.inputs())
+        .extracting(TensorDeclaration::shape)
+        .containsExactly(List.of(-1L, 224L, 224L, 3L));
+    assertThat(v2.outputs()).isEqualTo(v1.outputs());
+    assertThat(v2.labels()).containsExactly("cat", "dog", "bird");
+    assertThat(v2.postprocess())
+        .isEqualTo(
+            new ModelSettingsFile.Postprocess(
+                "classification", "logits_softmax", 2, null, null, null, null))
+        .isEqualTo(v1.postprocess());
+    assertThat(v2.limits()).isEqualTo(new ModelSettingsFile.Limits(8)).isEqualTo(v1.limits());
   }
 
   @Test

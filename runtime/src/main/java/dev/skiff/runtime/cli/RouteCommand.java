@@ -51,7 +51,7 @@ final class RouteCommand implements Mode {
             "60",
             "How long a backend may take to start answering (504 beyond). Default: {default}.")
         .option(
-            "--max-payload-bytes",
+            RuntimeCommand.MAX_PAYLOAD_BYTES,
             "bytes",
             Long.toString(RouterOptions.DEFAULT_MAX_PAYLOAD_BYTES),
             "Largest request body; larger gets 413. Default: {default}.")
@@ -93,7 +93,7 @@ final class RouteCommand implements Mode {
     long healthTimeoutMillis = arguments.longInteger("--health-timeout-ms");
     long connectTimeoutMillis = arguments.longInteger("--connect-timeout-ms");
     long responseTimeoutSeconds = arguments.longInteger("--response-timeout-s");
-    long maxPayloadBytes = arguments.longInteger("--max-payload-bytes");
+    long maxPayloadBytes = arguments.longInteger(RuntimeCommand.MAX_PAYLOAD_BYTES);
     int maxConnections = arguments.integer("--max-connections");
     int mirrorMaxInFlight = arguments.integer("--mirror-max-in-flight");
     int mirrorMaxBodyBytes = arguments.integer("--mirror-max-body-bytes");

@@ -36,23 +36,23 @@ final class ServeCommand implements Mode {
     ListenAddress.addTo(options);
     return options
         .option(
-            "--inference-threads",
+            RuntimeCommand.INFERENCE_THREADS,
             "n",
             null,
             "Platform threads that run models. Default: one per core.")
         .option(
-            "--intra-op-threads",
+            RuntimeCommand.INTRA_OP_THREADS,
             "n",
             "1",
             "Threads one model call may use. Keep threads x intra-op <= cores. Default:"
                 + " {default}.")
         .option(
-            "--queue-size",
+            RuntimeCommand.QUEUE_SIZE,
             "n",
             null,
             "Requests that may wait for a thread before 503. Default: 64 per core.")
         .option(
-            "--max-payload-bytes",
+            RuntimeCommand.MAX_PAYLOAD_BYTES,
             "bytes",
             Long.toString(ServeOptions.DEFAULT_MAX_PAYLOAD_BYTES),
             "Largest request body; larger gets 413. Default: {default}.")
@@ -93,7 +93,7 @@ final class ServeCommand implements Mode {
             ModeOptions.environmentOr(RuntimeEnvironment.DEVICE, Device.CPU.value()),
             "cpu or gpu (CUDA). Default: $" + RuntimeEnvironment.DEVICE + " or cpu.")
         .option(
-            "--max-image-pixels",
+            RuntimeCommand.MAX_IMAGE_PIXELS,
             "pixels",
             Long.toString(ImageDecoder.DEFAULT_MAX_PIXELS),
             "Largest uploaded image (width x height, read from its header before decoding);"
@@ -145,10 +145,10 @@ final class ServeCommand implements Mode {
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
     Path repository = arguments.pathParameter(0);
     ListenAddress listen = ListenAddress.from(arguments);
-    Integer inferenceThreads = arguments.integer("--inference-threads");
-    int intraOpThreads = arguments.integer("--intra-op-threads");
-    Integer queueSize = arguments.integer("--queue-size");
-    long maxPayloadBytes = arguments.longInteger("--max-payload-bytes");
+    Integer inferenceThreads = arguments.integer(RuntimeCommand.INFERENCE_THREADS);
+    int intraOpThreads = arguments.integer(RuntimeCommand.INTRA_OP_THREADS);
+    Integer queueSize = arguments.integer(RuntimeCommand.QUEUE_SIZE);
+    long maxPayloadBytes = arguments.longInteger(RuntimeCommand.MAX_PAYLOAD_BYTES);
     int maxConnections = arguments.integer("--max-connections");
     long idleTimeoutSeconds = arguments.longInteger("--idle-timeout-s");
     long requestHeaderTimeoutSeconds = arguments.longInteger("--request-header-timeout-s");
@@ -160,7 +160,7 @@ final class ServeCommand implements Mode {
                 () ->
                     new UsageException(
                         "--device must be cpu or gpu, not '" + arguments.string("--device") + "'"));
-    long maxImagePixels = arguments.longInteger("--max-image-pixels");
+    long maxImagePixels = arguments.longInteger(RuntimeCommand.MAX_IMAGE_PIXELS);
     Path feedbackLog = arguments.path(RuntimeCommand.FEEDBACK_LOG);
     int feedbackWindow = arguments.integer(RuntimeCommand.FEEDBACK_WINDOW);
     List<String> feedbackPeers = commaList(arguments.string(RuntimeCommand.FEEDBACK_PEERS));

@@ -7,7 +7,9 @@ import dev.skiff.api.contract.RepositoryLayout;
 import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.api.contract.RuntimeEnvironment;
 import dev.skiff.api.v1alpha1.ModelDeployment;
+import dev.skiff.api.v1alpha1.ModelSchema;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.api.v1alpha1.ServerSettings;
 import dev.skiff.operator.desired.DesiredState;
 import dev.skiff.operator.desired.RuntimeDefaults;
 import dev.skiff.operator.spec.ResourceNames;
@@ -64,7 +66,7 @@ class OperatorOutputTest {
           tests.add(
               DynamicTest.dynamicTest(
                   name + ", " + readiness.getKey(),
-                  () -> check(md, plan(md, readiness.getValue()))));
+                  () -> check(md, plan(md, readiness.getValue()), file.startsWith(EXAMPLES))));
         }
       }
     }
@@ -72,17 +74,23 @@ class OperatorOutputTest {
     return tests.stream();
   }
 
-  private static void check(ModelDeployment md, TrafficPlan plan) throws Exception {
+  /**
+   * @param example whether {@code md} is one of examples/, whose models may have a folder in
+   *     examples/models to agree with
+   */
+  private static void check(ModelDeployment md, TrafficPlan plan, boolean example)
+      throws Exception {
     DesiredState desired = DesiredState.of(md, DEFAULTS, plan, Map.of());
     for (ModelVersion version : Versions.of(md)) {
-      checkVersion(md, version, desired);
+      checkVersion(md, version, desired, example);
     }
     if (desired.routerConfig() != null) {
       checkRouter(md, desired);
     }
   }
 
-  private static void checkVersion(ModelDeployment md, ModelVersion version, DesiredState desired)
+  private static void checkVersion(
+      ModelDeployment md, ModelVersion version, DesiredState desired, boolean example)
       throws Exception {
     Deployment deployment = desired.deployments().get(version.getName());
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -94,6 +102,17 @@ class OperatorOutputTest {
     Path repository = serve.pathParameter(0);
     assertThat(serve.integer(RuntimeCommand.PORT))
         .isEqualTo(server.getPorts().getFirst().getContainerPort());
+
+    // spec.runtime.server, as the runtime reads its options
+    ServerSettings serverSettings =
+        md.getSpec().getRuntime() == null ? null : md.getSpec().getRuntime().getServer();
+    if (serverSettings != null) {
+      assertOption(serve, RuntimeCommand.INFERENCE_THREADS, serverSettings.getInferenceThreads());
+      assertOption(serve, RuntimeCommand.INTRA_OP_THREADS, serverSettings.getIntraOpThreads());
+      assertOption(serve, RuntimeCommand.QUEUE_SIZE, serverSettings.getQueueSize());
+      assertOption(serve, RuntimeCommand.MAX_PAYLOAD_BYTES, serverSettings.getMaxPayloadBytes());
+      assertOption(serve, RuntimeCommand.MAX_IMAGE_PIXELS, serverSettings.getMaxImagePixels());
+    }
 
     // model.yaml, from the ConfigMap key the pod mounts at <repository>/<model>/model.yaml
     VolumeMount settingsMount =
@@ -112,8 +131,19 @@ class OperatorOutputTest {
     assertThat(settings.defaultVersion()).isEqualTo(version.getName());
     assertThat(settings.format())
         .isEqualTo(version.getFormat() == null ? null : version.getFormat().value());
-    if (md.getSpec().getSchema() != null && md.getSpec().getSchema().getInputs() != null) {
-      assertThat(settings.inputs()).hasSize(md.getSpec().getSchema().getInputs().size());
+    ModelSchema schema = Versions.schema(md, version);
+    if (schema.getInputs() != null) {
+      assertThat(settings.inputs()).hasSize(schema.getInputs().size());
+    }
+    assertThat(settings.image().preprocess().isPresent())
+        .as("preprocess rendered")
+        .isEqualTo(schema.getPreprocess() != null);
+    assertThat(settings.image().postprocess().isPresent())
+        .as("postprocess rendered")
+        .isEqualTo(schema.getPostprocess() != null);
+    Path modelFolder = EXAMPLES.resolve("models").resolve(settings.name());
+    if (example && Files.exists(modelFolder.resolve("model.yaml"))) {
+      assertSameModelAsItsFolder(settings, modelFolder);
     }
 
     // fetch <uri> <version folder>: a URI the fetcher accepts, into the folder serve reads
@@ -140,6 +170,30 @@ class OperatorOutputTest {
             .findFirst()
             .orElseThrow();
     assertThat(Device.fromValue(device)).isPresent();
+  }
+
+  private static void assertOption(ModeArguments serve, String option, Number value)
+      throws UsageException {
+    if (value != null) {
+      assertThat(serve.longInteger(option)).as(option).isEqualTo(value.longValue());
+    }
+  }
+
+  /**
+   * An example serving a model of examples/models describes the same model as the folder's own
+   * model.yaml: its tensors, labels and image pre- and postprocessing (so an upload through the
+   * Service answers as {@code make run} does). Serving choices (batching, limits, format,
+   * description) may differ: the iris examples tune batching.
+   */
+  private static void assertSameModelAsItsFolder(ModelSettings rendered, Path folder) {
+    ModelSettings own =
+        ModelSettings.from(
+            SettingsReader.read(folder.resolve("model.yaml")), folder.getFileName().toString());
+    assertThat(rendered.name()).isEqualTo(own.name());
+    assertThat(rendered.inputs()).as("inputs of %s", folder).isEqualTo(own.inputs());
+    assertThat(rendered.outputs()).as("outputs of %s", folder).isEqualTo(own.outputs());
+    assertThat(rendered.labels()).as("labels of %s", folder).isEqualTo(own.labels());
+    assertThat(rendered.image()).as("image settings of %s", folder).isEqualTo(own.image());
   }
 
   private static void checkRouter(ModelDeployment md, DesiredState desired) throws Exception {

@@ -17,6 +17,21 @@ public final class RuntimeCommand {
   /** serve, route: the port to listen on. */
   public static final String PORT = "--port";
 
+  /** serve: platform threads that run models (default: one per core). */
+  public static final String INFERENCE_THREADS = "--inference-threads";
+
+  /** serve: threads one model call may use inside the backend (default 1). */
+  public static final String INTRA_OP_THREADS = "--intra-op-threads";
+
+  /** serve: requests that may wait for an inference thread before 503 (default: 64 per core). */
+  public static final String QUEUE_SIZE = "--queue-size";
+
+  /** serve, route: the largest request body; larger gets 413. */
+  public static final String MAX_PAYLOAD_BYTES = "--max-payload-bytes";
+
+  /** serve: the largest uploaded image, width x height from its header; larger gets 413. */
+  public static final String MAX_IMAGE_PIXELS = "--max-image-pixels";
+
   /** serve: file with one bearer token per line. */
   public static final String AUTH_TOKENS_FILE = "--auth-tokens-file";
 
@@ -114,6 +129,32 @@ public final class RuntimeCommand {
     public Serve feedbackPeers(String hostPort) {
       args.add(FEEDBACK_PEERS);
       args.add(hostPort);
+      return this;
+    }
+
+    public Serve inferenceThreads(int threads) {
+      return option(INFERENCE_THREADS, threads);
+    }
+
+    public Serve intraOpThreads(int threads) {
+      return option(INTRA_OP_THREADS, threads);
+    }
+
+    public Serve queueSize(int requests) {
+      return option(QUEUE_SIZE, requests);
+    }
+
+    public Serve maxPayloadBytes(long bytes) {
+      return option(MAX_PAYLOAD_BYTES, bytes);
+    }
+
+    public Serve maxImagePixels(long pixels) {
+      return option(MAX_IMAGE_PIXELS, pixels);
+    }
+
+    private Serve option(String name, long value) {
+      args.add(name);
+      args.add(Long.toString(value));
       return this;
     }
 

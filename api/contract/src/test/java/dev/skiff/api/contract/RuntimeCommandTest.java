@@ -17,6 +17,40 @@ class RuntimeCommandTest {
   }
 
   @Test
+  void serveTakesTheServerOptionsInTheOrderGiven() {
+    assertThat(
+            RuntimeCommand.serve("/models")
+                .inferenceThreads(2)
+                .intraOpThreads(1)
+                .queueSize(128)
+                .maxPayloadBytes(3_000_000_000L)
+                .maxImagePixels(4_000_000)
+                .args())
+        .containsExactly(
+            "serve",
+            "/models",
+            "--inference-threads",
+            "2",
+            "--intra-op-threads",
+            "1",
+            "--queue-size",
+            "128",
+            "--max-payload-bytes",
+            "3000000000",
+            "--max-image-pixels",
+            "4000000");
+  }
+
+  @Test
+  void imageChoicesSpellTheWordsOfModelYaml() {
+    assertThat(ImageChoices.Resize.CENTER_CROP.value()).isEqualTo("center-crop");
+    assertThat(ImageChoices.Layout.NCHW.value()).isEqualTo("NCHW");
+    assertThat(ImageChoices.Layout.FLAT.value()).isEqualTo("flat");
+    assertThat(ImageChoices.PostprocessType.DETECTION.value()).isEqualTo("detection");
+    assertThat(ImageChoices.DetectionFormat.YOLO.value()).isEqualTo("yolo");
+  }
+
+  @Test
   void pvcUrisSplitIntoClaimAndPath() {
     assertThat(PvcUri.parse("pvc://models/iris/v1/model.onnx"))
         .contains(new PvcUri("models", "iris/v1/model.onnx"));
