@@ -132,6 +132,8 @@ class ServeE2E extends RealNodeSupport {
   @Test
   void digitUploadsThroughTheStableServiceAnswerTheirLabels() throws Exception {
     String example = Files.readString(EXAMPLES.resolve("digits.yaml"));
+    String privateStore =
+        "    env: [{name: SKIFF_FETCH_ALLOW_PRIVATE_ADDRESSES, value: \"true\"}]\n";
     String md =
         example
             .replace(
@@ -139,11 +141,11 @@ class ServeE2E extends RealNodeSupport {
                 "uri: \"%s\"\n      sha256: \"%s\""
                     .formatted(
                         store.uri("digits/v1/model.onnx"), store.sha256("digits/v1/model.onnx")))
-            .replace(
-                "  runtime:\n",
-                "  runtime:\n"
-                    + "    env: [{name: SKIFF_FETCH_ALLOW_PRIVATE_ADDRESSES, value: \"true\"}]\n");
-    assertThat(md).as("the example still has the lines this test replaces").isNotEqualTo(example);
+            .replace("  runtime:\n", "  runtime:\n" + privateStore);
+    assertThat(md)
+        .as("the example still has the lines this test replaces")
+        .contains(store.uri("digits/v1/model.onnx"))
+        .contains(privateStore);
     apply(md);
     Figures.record(
         "a. serve", "digits (examples/digits.yaml) apply → Ready", seconds(awaitReady("digits")));

@@ -121,12 +121,15 @@ public final class FeedbackPeers implements AutoCloseable {
    * @param ownPort the port this server answered on, so it does not ask itself
    */
   public Outcome ask(String path, String body, Optional<String> authorization, int ownPort) {
-    List<InetSocketAddress> targets = resolve(ownPort);
+    List<String> unresolved = new ArrayList<>();
+    List<InetSocketAddress> targets = resolve(ownPort, unresolved);
     if (targets.isEmpty()) {
-      return new Unknown(0);
+      return unresolved.isEmpty()
+          ? new Unknown(0)
+          : new Unreachable(unresolved.size(), List.copyOf(unresolved));
     }
     CompletableFuture<Recorded> recorded = new CompletableFuture<>();
-    List<String> failed = Collections.synchronizedList(new ArrayList<>());
+    List<String> failed = Collections.synchronizedList(new ArrayList<>(unresolved));
     List<CompletableFuture<?>> calls = new ArrayList<>();
     for (InetSocketAddress target : targets) {
       String peer = hostPort(target);
@@ -168,15 +171,20 @@ public final class FeedbackPeers implements AutoCloseable {
         failed.add(hostPort(targets.get(i)));
       }
     }
+    int asked = targets.size() + unresolved.size();
     synchronized (failed) {
       return failed.isEmpty()
-          ? new Unknown(targets.size())
-          : new Unreachable(targets.size(), List.copyOf(failed));
+          ? new Unknown(asked)
+          : new Unreachable(asked, failed.stream().distinct().toList());
     }
   }
 
-  /** Every address of every peer entry, without this server's own. */
-  private List<InetSocketAddress> resolve(int ownPort) {
+  /**
+   * Every address of every peer entry, without this server's own; entries whose name does not
+   * resolve are added to {@code unresolved} (on Kubernetes the peers' name always lists this pod at
+   * least, so a failed lookup is a DNS problem, not an empty set of peers).
+   */
+  private List<InetSocketAddress> resolve(int ownPort, List<String> unresolved) {
     Set<InetSocketAddress> targets = new LinkedHashSet<>();
     for (String entry : peers) {
       int colon = entry.lastIndexOf(':');
@@ -186,7 +194,8 @@ public final class FeedbackPeers implements AutoCloseable {
       try {
         addresses = InetAddress.getAllByName(host);
       } catch (UnknownHostException e) {
-        continue; // e.g. a headless Service with no pod yet
+        unresolved.add(entry + " (name not resolved)");
+        continue;
       }
       for (InetAddress address : addresses) {
         if (port != ownPort || !localAddresses.contains(address)) {

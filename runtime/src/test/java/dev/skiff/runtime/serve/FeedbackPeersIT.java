@@ -205,6 +205,22 @@ class FeedbackPeersIT {
   }
 
   @Test
+  void aPeerNameThatDoesNotResolveIsA503NotA404() {
+    try (TestServer lost =
+        TestServer.start(
+            ServeOptions.builder(repository)
+                .port(0)
+                .authTokens(List.of(TOKEN))
+                .feedbackPeers(List.of("no-such-peer.invalid:8080"))
+                .build())) {
+      HttpResponse<String> r = feedback(lost, "{\"id\":\"peer-lost\",\"correct\":true}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(TestHttp.json(r).get("error").asText())
+          .contains("no-such-peer.invalid:8080 (name not resolved)");
+    }
+  }
+
+  @Test
   void peersGetTheClientsTokenSoAWrongOneIsRefusedBeforeAnyoneIsAsked() {
     predict(servers.get(0), "peer-token");
     HttpResponse<String> r =
