@@ -10,26 +10,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Scenario f: feedback at scale. Two versions at 50/50 behind the router, two pods each. Each of
- * 1,000 predictions goes through the stable Service and so does its feedback: the router picks a
- * version by weight and kube-proxy a pod, so most feedback lands on a pod that did not make the
- * prediction. Every one must be accepted, and {@code skiff_feedback_total}, summed over the pods of
- * each version, must equal the outcomes this test computed from the answers it got.
+ * 1,000 predictions goes through the stable Service and so does its feedback, from 8 clients at
+ * once: the router picks a version by weight and kube-proxy a pod, so most feedback lands on a pod
+ * that did not make the prediction. Every one must be accepted, and {@code skiff_feedback_total},
+ * summed over the pods of each version, must equal the outcomes this test computed from the answers
+ * it got.
  */
 class FeedbackE2E extends RealNodeSupport {
 
   private static final String MD = "iris-feedback";
   private static final int PAIRS = 1_000;
+  private static final int CLIENTS = 8;
   private static final List<String> LABELS = List.of("setosa", "versicolor", "virginica");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FEEDBACK =
@@ -68,58 +73,46 @@ class FeedbackE2E extends RealNodeSupport {
 
     String stable = serviceUrl(MD);
     String run = UUID.randomUUID().toString().substring(0, 8);
-    Random random = new Random(20261204);
     Map<String, int[]> truth = new TreeMap<>(); // version -> {correct, incorrect}
-    List<String> failures = new ArrayList<>();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
-    for (int i = 0; i < PAIRS; i++) {
-      JsonNode row = rows.get(random.nextInt(rows.size()));
-      String id = "fb-" + run + "-" + i;
-      HttpResponse<String> answer =
-          send(
-              post(
-                  stable + "/v2/models/iris/infer",
-                  "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":"
-                      + row.at("/inputs/input/data")
-                      + "}]}",
-                  "X-Request-Id",
-                  id));
-      if (answer.statusCode() != 200) {
-        failures.add("predict " + id + ": " + answer.statusCode() + " " + answer.body());
-        continue;
+    // Several clients at once: the router then holds several connections to each version's
+    // Service, which kube-proxy spreads over its pods, so predictions come from all four pods
+    // (one client would reuse one connection per version, always reaching the same pod).
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < CLIENTS; c++) {
+        int client = c;
+        clients.execute(
+            () -> {
+              Random random = new Random(20261204L + client);
+              for (int i = client; i < PAIRS; i += CLIENTS) {
+                String id = "fb-" + run + "-" + i;
+                try {
+                  Pair pair = predictThenFeedback(stable, id, rows, random);
+                  synchronized (truth) {
+                    truth
+                        .computeIfAbsent(pair.version(), v -> new int[2])[pair.correct() ? 0 : 1]++;
+                  }
+                } catch (Exception | AssertionError e) {
+                  failures.add(id + ": " + e.getMessage());
+                }
+              }
+            });
       }
-      String version = answer.headers().firstValue("X-Model-Version").orElseThrow();
-      String predicted = LABELS.get(labelOf(JSON.readTree(answer.body())));
-      // the truth is mostly what the model says, one in five times another class
-      String actual =
-          random.nextInt(5) == 0
-              ? LABELS.get((LABELS.indexOf(predicted) + 1 + random.nextInt(2)) % 3)
-              : predicted;
-      boolean correct = actual.equals(predicted);
-      HttpResponse<String> feedback =
-          send(
-              post(
-                  stable + "/v1/models/iris/feedback",
-                  "{\"id\":\"" + id + "\",\"label\":\"" + actual + "\"}"));
-      if (feedback.statusCode() != 200) {
-        failures.add("feedback " + id + ": " + feedback.statusCode() + " " + feedback.body());
-        continue;
-      }
-      JsonNode record = JSON.readTree(feedback.body());
-      assertThat(record.get("version").asText()).as("version of %s", id).isEqualTo(version);
-      assertThat(record.get("correct").asBoolean()).as("outcome of %s", id).isEqualTo(correct);
-      truth.computeIfAbsent(version, v -> new int[2])[correct ? 0 : 1]++;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(failures).as("failed pairs").isEmpty();
     assertThat(truth).containsOnlyKeys("v1", "v2");
 
     Map<String, int[]> counted = new TreeMap<>();
+    Map<String, Integer> perPod = new TreeMap<>();
     int forwarded = 0;
     for (Pod pod : servers) {
       String metrics = metricsOf(pod);
       Matcher m = FEEDBACK.matcher(metrics);
       while (m.find()) {
+        perPod.merge(
+            pod.getMetadata().getName(), (int) Double.parseDouble(m.group(3)), Integer::sum);
         counted
                 .computeIfAbsent(m.group(2), v -> new int[2])[
                 m.group(1).equals("correct") ? 0 : 1] +=
@@ -130,6 +123,10 @@ class FeedbackE2E extends RealNodeSupport {
         forwarded += (int) Double.parseDouble(f.group(1));
       }
     }
+    assertThat(perPod)
+        .as("feedback counted by each pod (the pod that predicted)")
+        .hasSize(4)
+        .allSatisfy((pod, n) -> assertThat(n).isPositive());
     for (String version : truth.keySet()) {
       assertThat(counted.get(version))
           .as("skiff_feedback_total of %s summed over its pods {correct, incorrect}", version)
@@ -153,17 +150,60 @@ class FeedbackE2E extends RealNodeSupport {
         "f. feedback",
         "1,000 predict → feedback pairs through the stable Service",
         String.format(
-            "%d accepted, %d failed; %d (%.0f %%) matched by a peer pod; %.0f pairs/s",
+            "%d accepted, %d failed; %d (%.0f %%) matched by a peer pod; per pod %s; %.0f pairs/s"
+                + " (%d clients)",
             PAIRS - failures.size(),
             failures.size(),
             forwarded,
             100.0 * forwarded / PAIRS,
-            PAIRS / seconds));
+            perPod.values(),
+            PAIRS / seconds,
+            CLIENTS));
     Figures.record(
         "f. feedback",
         "skiff_feedback_total per version (summed over pods) = truth",
         String.format(
             "v1 %s, v2 %s; %d log lines", accuracy(truth, "v1"), accuracy(truth, "v2"), logged));
+  }
+
+  /** Which version answered a prediction, and whether the feedback said it was right. */
+  private record Pair(String version, boolean correct) {}
+
+  /**
+   * One prediction through the stable Service, then feedback on it through the same Service,
+   * checked against what the prediction answered.
+   */
+  private Pair predictThenFeedback(String stable, String id, List<JsonNode> rows, Random random)
+      throws Exception {
+    JsonNode row = rows.get(random.nextInt(rows.size()));
+    HttpResponse<String> answer =
+        send(
+            post(
+                stable + "/v2/models/iris/infer",
+                "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":"
+                    + row.at("/inputs/input/data")
+                    + "}]}",
+                "X-Request-Id",
+                id));
+    assertThat(answer.statusCode()).as("predict: %s", answer.body()).isEqualTo(200);
+    String version = answer.headers().firstValue("X-Model-Version").orElseThrow();
+    String predicted = LABELS.get(labelOf(JSON.readTree(answer.body())));
+    // the truth is mostly what the model says, one in five times another class
+    String actual =
+        random.nextInt(5) == 0
+            ? LABELS.get((LABELS.indexOf(predicted) + 1 + random.nextInt(2)) % 3)
+            : predicted;
+    HttpResponse<String> feedback =
+        send(
+            post(
+                stable + "/v1/models/iris/feedback",
+                "{\"id\":\"" + id + "\",\"label\":\"" + actual + "\"}"));
+    assertThat(feedback.statusCode()).as("feedback: %s", feedback.body()).isEqualTo(200);
+    JsonNode record = JSON.readTree(feedback.body());
+    boolean correct = actual.equals(predicted);
+    assertThat(record.get("version").asText()).as("version").isEqualTo(version);
+    assertThat(record.get("correct").asBoolean()).as("outcome").isEqualTo(correct);
+    return new Pair(version, correct);
   }
 
   private static String component(Pod pod) {
