@@ -79,6 +79,11 @@ public class ModelDeploymentSpec {
       "Pod-level settings of the runtime containers (image, resources, scheduling, env).")
   private RuntimeSpec runtime;
 
+  @JsonPropertyDescription(
+      "Feedback on predictions: on by default, answered by whichever pod made the prediction;"
+          + " how many predictions each pod remembers and where the feedback log is kept.")
+  private Feedback feedback;
+
   public String getModel() {
     return model;
   }
@@ -141,5 +146,13 @@ public class ModelDeploymentSpec {
 
   public void setRuntime(RuntimeSpec runtime) {
     this.runtime = runtime;
+  }
+
+  public Feedback getFeedback() {
+    return feedback;
+  }
+
+  public void setFeedback(Feedback feedback) {
+    this.feedback = feedback;
   }
 }

@@ -33,6 +33,12 @@ public class ModelVersion {
       message =
           "version name must be a DNS-1035 label: lowercase letters, digits and '-', starting with"
               + " a letter and ending with a letter or digit")
+  // <md>-<version> names the version's Deployment and Service; these two are taken
+  @ValidationRule(
+      value = "!(self in ['router', 'peers'])",
+      message =
+          "version names 'router' and 'peers' are reserved: <name>-router is the router and"
+              + " <name>-peers the Service through which pods answer feedback for each other")
   private String name;
 
   @JsonPropertyDescription(

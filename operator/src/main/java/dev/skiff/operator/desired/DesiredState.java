@@ -2,6 +2,7 @@ package dev.skiff.operator.desired;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
+import dev.skiff.operator.spec.FeedbackSettings;
 import dev.skiff.operator.spec.ResourceNames;
 import dev.skiff.operator.spec.Versions;
 import dev.skiff.operator.traffic.TrafficPlan;
@@ -18,7 +19,8 @@ import java.util.Set;
  * Every child a ModelDeployment should have, computed once per reconcile; the dependents read their
  * part of it. Per-version maps are keyed by version name and hold the spec's versions; the children
  * of {@link #draining} versions are left as they are until their drain period ends. The router
- * objects are null unless the router splits traffic, the HTTPRoute unless a Gateway does.
+ * objects are null unless the router splits traffic, the HTTPRoute unless a Gateway does, the
+ * feedback peers' Service unless feedback is enabled.
  */
 public record DesiredState(
     ConfigMap settings,
@@ -26,6 +28,7 @@ public record DesiredState(
     Map<String, Service> versionServices,
     Map<String, HorizontalPodAutoscaler> autoscalers,
     Service stableService,
+    Service feedbackPeersService,
     Set<String> draining,
     ConfigMap routerConfig,
     Deployment router,
@@ -69,6 +72,7 @@ public record DesiredState(
         services,
         autoscalers,
         ModelServices.stableService(md, plan),
+        FeedbackSettings.enabled(md) ? ModelServices.feedbackPeersService(md) : null,
         draining,
         router ? RouterResources.configMap(md, plan) : null,
         router ? RouterResources.deployment(md, defaults) : null,

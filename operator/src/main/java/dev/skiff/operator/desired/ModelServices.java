@@ -42,6 +42,25 @@ public final class ModelServices {
         : ResourceNames.versionSelector(md, plan.directVersion());
   }
 
+  /**
+   * The headless Service {@code <md>-peers} whose DNS name resolves to every model-server pod of
+   * every version, ready or not (a draining pod still answers for its predictions): each pod
+   * forwards feedback it cannot match to the others (the runtime's {@code --feedback-peers}).
+   */
+  public static Service feedbackPeersService(ModelDeployment md) {
+    return new ServiceBuilder(
+            service(
+                md,
+                ResourceNames.feedbackPeersService(md),
+                ResourceNames.labels(md, ResourceNames.COMPONENT_FEEDBACK_PEERS),
+                ResourceNames.serverSelector(md)))
+        .editSpec()
+        .withClusterIP("None")
+        .withPublishNotReadyAddresses(true)
+        .endSpec()
+        .build();
+  }
+
   private static Service service(
       ModelDeployment md, String name, Map<String, String> labels, Map<String, String> selector) {
     return new ServiceBuilder()

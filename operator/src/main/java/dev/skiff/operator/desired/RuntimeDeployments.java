@@ -9,11 +9,13 @@ import dev.skiff.api.contract.RuntimeEnvironment;
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.api.v1alpha1.Auth;
+import dev.skiff.api.v1alpha1.Feedback;
 import dev.skiff.api.v1alpha1.GpuSpec;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.api.v1alpha1.ModelVersion;
 import dev.skiff.api.v1alpha1.RuntimeSpec;
 import dev.skiff.api.v1alpha1.ServerSettings;
+import dev.skiff.operator.spec.FeedbackSettings;
 import dev.skiff.operator.spec.GpuResources;
 import dev.skiff.operator.spec.ResourceNames;
 import dev.skiff.operator.spec.Versions;
@@ -21,7 +23,9 @@ import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -55,6 +59,11 @@ public final class RuntimeDeployments {
   public static final String MODELS_DIR = "/models";
   public static final String TOKENS_DIR = "/var/run/skiff/tokens";
   public static final String TOKENS_FILE = TOKENS_DIR + "/tokens";
+  public static final String FEEDBACK_DIR = "/var/lib/skiff/feedback";
+
+  /** The pod's name, from the downward API: each pod logs feedback to a file of its own. */
+  public static final String POD_NAME_ENV = "POD_NAME";
+
   public static final int TERMINATION_GRACE_SECONDS = 30;
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 
@@ -82,6 +91,7 @@ public final class RuntimeDeployments {
   private static final String VOLUME_SETTINGS = "model-settings";
   private static final String VOLUME_TOKENS = "auth-tokens";
   private static final String VOLUME_PVC = "model-pvc";
+  private static final String VOLUME_FEEDBACK = "feedback";
 
   private RuntimeDeployments() {}
 
@@ -177,6 +187,15 @@ public final class RuntimeDeployments {
     if (runtime.getServer() != null) {
       addServerOptions(serverArgs, runtime.getServer());
     }
+    serverArgs.feedbackWindow(FeedbackSettings.window(md));
+    if (FeedbackSettings.enabled(md)) {
+      volumes.add(feedbackVolume(FeedbackSettings.volume(md)));
+      serverMounts.add(mount(VOLUME_FEEDBACK, FEEDBACK_DIR, false));
+      // the kubelet expands $(POD_NAME) from the container's environment
+      serverArgs
+          .feedbackLog(FEEDBACK_DIR + "/$(" + POD_NAME_ENV + ").jsonl")
+          .feedbackPeers(ResourceNames.feedbackPeers(md));
+    }
     Auth auth = md.getSpec().getAuth();
     if (auth != null && auth.getTokenSecretRef() != null) {
       String key = Objects.requireNonNullElse(auth.getTokenSecretRef().getKey(), "tokens");
@@ -213,6 +232,15 @@ public final class RuntimeDeployments {
             RuntimeEnvironment.DEVICE,
             (Versions.isGpu(version) ? Device.GPU : Device.CPU).value(),
             null));
+    serverEnv.add(
+        new EnvVarBuilder()
+            .withName(POD_NAME_ENV)
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.name")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
     serverEnv.addAll(userEnv);
 
     Container fetch =
@@ -299,6 +327,20 @@ public final class RuntimeDeployments {
       builder.editSpec().withReplicas(version.getReplicas()).endSpec();
     }
     return builder.build();
+  }
+
+  /** The user's claim or emptyDir for the feedback logs; an emptyDir when none is given. */
+  private static Volume feedbackVolume(Feedback.FeedbackVolume chosen) {
+    VolumeBuilder volume = new VolumeBuilder().withName(VOLUME_FEEDBACK);
+    if (chosen != null && chosen.getPersistentVolumeClaim() != null) {
+      return volume.withPersistentVolumeClaim(chosen.getPersistentVolumeClaim()).build();
+    }
+    return volume
+        .withEmptyDir(
+            chosen != null && chosen.getEmptyDir() != null
+                ? chosen.getEmptyDir()
+                : new EmptyDirVolumeSource())
+        .build();
   }
 
   private static String pullPolicy(RuntimeSpec runtime) {

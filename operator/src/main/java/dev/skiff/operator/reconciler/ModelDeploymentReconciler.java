@@ -77,7 +77,11 @@ import org.slf4j.LoggerFactory;
           type = HttpRouteDependent.class,
           activationCondition = RoutingConditions.GatewayApiInstalled.class,
           reconcilePrecondition = RoutingConditions.HttpRouteWanted.class),
-      @Dependent(name = "stable-service", type = StableServiceDependent.class)
+      @Dependent(name = "stable-service", type = StableServiceDependent.class),
+      @Dependent(
+          name = "feedback-peers",
+          type = FeedbackPeersServiceDependent.class,
+          reconcilePrecondition = RoutingConditions.FeedbackPeersWanted.class)
     })
 @ControllerConfiguration(
     name = ModelDeploymentReconciler.NAME,

@@ -36,6 +36,17 @@ final class RoutingConditions {
     }
   }
 
+  /** The feedback peers' Service exists only while feedback is enabled. */
+  public static final class FeedbackPeersWanted<R> implements Condition<R, ModelDeployment> {
+    @Override
+    public boolean isMet(
+        DependentResource<R, ModelDeployment> dependent,
+        ModelDeployment primary,
+        Context<ModelDeployment> context) {
+      return Dependents.desired(context).feedbackPeersService() != null;
+    }
+  }
+
   /**
    * Activation of the HTTPRoute dependent: its informer is registered only while the CRD is
    * installed, so the operator starts and runs where the Gateway API is absent. Cluster-wide (the

@@ -29,12 +29,16 @@ public final class ResourceNames {
   public static final String COMPONENT_ENDPOINT = "endpoint";
   public static final String COMPONENT_SETTINGS = "model-settings";
   public static final String COMPONENT_ROUTER = "router";
+  public static final String COMPONENT_FEEDBACK_PEERS = "feedback-peers";
 
   /**
    * Informer selectors (compile-time constants, as annotations need) for one component's children.
    */
   public static final String ROUTER_SELECTOR =
       MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=" + COMPONENT_ROUTER;
+
+  public static final String FEEDBACK_PEERS_SELECTOR =
+      MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=" + COMPONENT_FEEDBACK_PEERS;
 
   public static final String ENDPOINT_SELECTOR =
       MANAGED_SELECTOR + "," + LABEL_COMPONENT + "=" + COMPONENT_ENDPOINT;
@@ -95,6 +99,16 @@ public final class ResourceNames {
     return md.getMetadata().getName() + "-router";
   }
 
+  /** The headless Service listing every model-server pod, through which they answer feedback. */
+  public static String feedbackPeersService(ModelDeployment md) {
+    return md.getMetadata().getName() + "-peers";
+  }
+
+  /** {@code host:port} of {@link #feedbackPeersService}: every pod's address, by DNS. */
+  public static String feedbackPeers(ModelDeployment md) {
+    return feedbackPeersService(md) + "." + md.getMetadata().getNamespace() + ".svc:" + HTTP_PORT;
+  }
+
   /** The Gateway API HTTPRoute that replaces the router where a Gateway is named. */
   public static String httpRoute(ModelDeployment md) {
     return md.getMetadata().getName();
@@ -147,6 +161,14 @@ public final class ResourceNames {
     selector.put(LABEL_INSTANCE, md.getMetadata().getName());
     selector.put(LABEL_COMPONENT, COMPONENT_SERVER);
     selector.put(LABEL_VERSION, version);
+    return selector;
+  }
+
+  /** Every model-server pod of {@code md}, of every version. */
+  public static Map<String, String> serverSelector(ModelDeployment md) {
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(LABEL_INSTANCE, md.getMetadata().getName());
+    selector.put(LABEL_COMPONENT, COMPONENT_SERVER);
     return selector;
   }
 

@@ -2,10 +2,12 @@ package dev.skiff.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.api.v1alpha1.Feedback;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DesiredStateTest {
@@ -76,5 +78,37 @@ class DesiredStateTest {
     assertThat(
             hpa.getSpec().getMetrics().getFirst().getResource().getTarget().getAverageUtilization())
         .isEqualTo(70);
+  }
+
+  @Test
+  void aHeadlessServiceListsEveryServerPodOfEveryVersionReadyOrNotForFeedback() {
+    DesiredState state = Fixtures.desired(Fixtures.example("fashion-canary.yaml"));
+    Service peers = state.feedbackPeersService();
+    assertThat(peers.getMetadata().getName()).isEqualTo("fashion-peers");
+    assertThat(peers.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/component", "feedback-peers");
+    assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(peers.getSpec().getSelector())
+        .containsOnly(
+            Map.entry("app.kubernetes.io/instance", "fashion"),
+            Map.entry("app.kubernetes.io/component", "model-server"));
+    assertThat(peers.getSpec().getPorts().getFirst().getPort()).isEqualTo(8080);
+    // every version's pods carry what the selector asks for
+    state
+        .deployments()
+        .values()
+        .forEach(
+            d ->
+                assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                    .containsAllEntriesOf(peers.getSpec().getSelector()));
+  }
+
+  @Test
+  void disabledFeedbackHasNoPeersService() {
+    ModelDeployment md = Fixtures.example("iris.yaml");
+    md.getSpec().setFeedback(new Feedback());
+    md.getSpec().getFeedback().setEnabled(false);
+    assertThat(Fixtures.desired(md).feedbackPeersService()).isNull();
   }
 }

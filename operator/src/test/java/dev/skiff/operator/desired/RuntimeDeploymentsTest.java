@@ -144,7 +144,13 @@ class RuntimeDeploymentsTest {
             "2",
             "--exit-on-load-failure",
             "--termination-log",
-            "/dev/termination-log");
+            "/dev/termination-log",
+            "--feedback-window",
+            "10000",
+            "--feedback-log",
+            "/var/lib/skiff/feedback/$(POD_NAME).jsonl",
+            "--feedback-peers",
+            "iris-peers.ns1.svc:8080");
     assertThat(server.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(server.getPorts())
         .singleElement()
@@ -177,6 +183,74 @@ class RuntimeDeploymentsTest {
         .containsKey("skiff.dev/settings-hash");
   }
 
+  private static Deployment withFeedback(String feedback) {
+    ModelDeployment md =
+        Fixtures.md(
+            """
+      apiVersion: skiff.dev/v1alpha1
+      kind: ModelDeployment
+      metadata: {name: m}
+      spec:
+        versions: [{name: v1, uri: https://x/model.onnx}]
+        feedback: %s
+      """
+                .formatted(feedback));
+    return RuntimeDeployments.build(md, md.getSpec().getVersions().getFirst(), Fixtures.DEFAULTS);
+  }
+
+  @Test
+  void feedbackIsOnByDefaultWithPeersAndAPerPodLogOnAnEmptyDir() {
+    Deployment d = withFeedback("{}");
+    Container server = server(d);
+    assertThat(String.join(" ", server.getArgs()))
+        .contains("--feedback-window 10000")
+        .contains("--feedback-log /var/lib/skiff/feedback/$(POD_NAME).jsonl")
+        .contains("--feedback-peers m-peers.ns1.svc:8080");
+    assertThat(server.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POD_NAME");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+            });
+    assertThat(server.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("feedback");
+              assertThat(m.getMountPath()).isEqualTo("/var/lib/skiff/feedback");
+              assertThat(m.getReadOnly()).isNull();
+            });
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("feedback"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+  }
+
+  @Test
+  void feedbackLogsGoToTheUsersClaimAndTheWindowIsPassedOn() {
+    Deployment d =
+        withFeedback(
+            "{window: 50000, volume: {persistentVolumeClaim: {claimName: feedback-logs}}}");
+    assertThat(String.join(" ", server(d).getArgs())).contains("--feedback-window 50000");
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("feedback"))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getEmptyDir()).isNull();
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("feedback-logs");
+            });
+  }
+
+  @Test
+  void disabledFeedbackHasNoPeersNoLogAndNoVolume() {
+    Deployment d = withFeedback("{enabled: false, window: 100}");
+    assertThat(server(d).getArgs())
+        .contains("--feedback-window", "100")
+        .doesNotContain("--feedback-peers", "--feedback-log");
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .noneMatch(v -> v.getName().equals("feedback"));
+  }
+
   @Test
   void serverSettingsBecomeServeOptionsAndAbsentOnesKeepTheRuntimeDefaults() {
     assertThat(serveOptionsAfterTheFixedOnes(Fixtures.file("image-version-schema.yaml"), 1))
@@ -198,7 +272,7 @@ class RuntimeDeploymentsTest {
 
   /**
    * The serve arguments of a version after the repository, port, shutdown delay and exit on a load
-   * failure.
+   * failure, up to the feedback options.
    */
   private static List<String> serveOptionsAfterTheFixedOnes(ModelDeployment md, int version) {
     List<String> args =
@@ -218,7 +292,7 @@ class RuntimeDeploymentsTest {
             "--termination-log",
             "/dev/termination-log");
     assertThat(args.subList(0, fixed.size())).isEqualTo(fixed);
-    return args.subList(fixed.size(), args.size());
+    return args.subList(fixed.size(), args.indexOf("--feedback-window"));
   }
 
   @Test

@@ -8,13 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * in-cluster store and verifies its sha256, the real probes make the pod ready, {@code kubectl wait
  * --for=condition=Ready} returns, and inference through the stable Service answers what
  * examples/models/&lt;model&gt;/expected.json records. The pods run as non-root with a read-only
- * root filesystem. A Deeplearning4j model shows that /tmp holds its native libraries.
+ * root filesystem. A Deeplearning4j model shows that /tmp holds its native libraries. The digits
+ * example takes image uploads through the Service with the resource's preprocess and postprocess.
  */
 class ServeE2E extends RealNodeSupport {
 
@@ -33,6 +39,7 @@ class ServeE2E extends RealNodeSupport {
   Map<String, Path> storeFiles() {
     Map<String, Path> files = new LinkedHashMap<>(super.storeFiles());
     files.put("digits-dl4j/v1/model.zip", EXAMPLES.resolve("models/digits-dl4j/v1/model.zip"));
+    files.put("digits/v1/model.onnx", EXAMPLES.resolve("models/digits/v1/model.onnx"));
     return files;
   }
 
@@ -114,6 +121,83 @@ class ServeE2E extends RealNodeSupport {
     assertThat(tmp.exitCode()).isZero();
     Figures.record(
         "a. serve", "DL4J natives unpacked in /tmp", tmp.out().strip().split("\\s+", 2)[0] + " MB");
+  }
+
+  /**
+   * examples/digits.yaml as a user applies it, with the model from the store: its schema's
+   * preprocess, postprocess and server limits reach the pod, so the ten committed digit images,
+   * uploaded through the stable Service, answer their own labels, and a body over the resource's
+   * maxPayloadBytes is refused with 413.
+   */
+  @Test
+  void digitUploadsThroughTheStableServiceAnswerTheirLabels() throws Exception {
+    String example = Files.readString(EXAMPLES.resolve("digits.yaml"));
+    String privateStore =
+        "    env: [{name: SKIFF_FETCH_ALLOW_PRIVATE_ADDRESSES, value: \"true\"}]\n";
+    String md =
+        example
+            .replace(
+                "uri: https://models.example.com/digits/v1/model.onnx",
+                "uri: \"%s\"\n      sha256: \"%s\""
+                    .formatted(
+                        store.uri("digits/v1/model.onnx"), store.sha256("digits/v1/model.onnx")))
+            .replace("  runtime:\n", "  runtime:\n" + privateStore);
+    assertThat(md)
+        .as("the example still has the lines this test replaces")
+        .contains(store.uri("digits/v1/model.onnx"))
+        .contains(privateStore);
+    apply(md);
+    Figures.record(
+        "a. serve", "digits (examples/digits.yaml) apply → Ready", seconds(awaitReady("digits")));
+    awaitAnswer("digits", "/v2");
+    String predict = serviceUrl("digits") + "/v1/models/digits/predict";
+    String boundary = "skiff-e2e-" + UUID.randomUUID();
+    int right = 0;
+    for (int digit = 0; digit < 10; digit++) {
+      byte[] png = Files.readAllBytes(EXAMPLES.resolve("images/digit-" + digit + ".png"));
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create(predict))
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(upload(boundary, png)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as("digit %d: %s", digit, answer.body()).isEqualTo(200);
+      JsonNode predictions = JSON.readTree(answer.body()).get("predictions");
+      assertThat(predictions).as("top 3 of digit %d", digit).hasSize(3);
+      assertThat(predictions.get(0).get("label").asText())
+          .as("digit %d: %s", digit, answer.body())
+          .isEqualTo(Integer.toString(digit));
+      right++;
+    }
+    // Like curl, ask before sending a large body: a server that refuses it answers at once.
+    HttpResponse<String> tooLarge =
+        send(
+            HttpRequest.newBuilder(URI.create(predict))
+                .timeout(Duration.ofSeconds(30))
+                .expectContinue(true)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024]))
+                .build());
+    assertThat(tooLarge.statusCode()).as(tooLarge.body()).isEqualTo(413);
+    Figures.record(
+        "a. serve",
+        "digit uploads through the stable Service",
+        right + " of 10 answered their label; 2 MiB body → 413 (spec.runtime.server)");
+  }
+
+  private static byte[] upload(String boundary, byte[] png) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"digit.png\""
+                + "\r\nContent-Type: image/png\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(png);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return body.toByteArray();
   }
 
   /** Every case of examples/models/{model}/expected.json, as a V2 request through {@code url}. */

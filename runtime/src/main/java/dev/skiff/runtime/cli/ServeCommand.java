@@ -6,6 +6,8 @@ import dev.skiff.api.contract.RuntimeEnvironment;
 import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
+import dev.skiff.runtime.feedback.FeedbackPeers;
+import dev.skiff.runtime.feedback.RecentPredictions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.serve.ModelServer;
 import dev.skiff.runtime.serve.ServeOptions;
@@ -100,7 +102,21 @@ final class ServeCommand implements Mode {
             "Largest uploaded image (width x height, read from its header before decoding);"
                 + " larger gets 413. Default: {default}.")
         .option(
-            "--feedback-log",
+            RuntimeCommand.FEEDBACK_WINDOW,
+            "n",
+            Integer.toString(RecentPredictions.DEFAULT_CAPACITY),
+            "Most recent predictions remembered for feedback (1.."
+                + ServeOptions.MAX_FEEDBACK_WINDOW
+                + ", ~200 bytes each). Default: {default}.")
+        .option(
+            RuntimeCommand.FEEDBACK_PEERS,
+            "host:port,...",
+            null,
+            "Other servers of the same models, asked for feedback on a prediction this one"
+                + " does not remember; a host may resolve to several addresses (a headless"
+                + " Service). Default: none.")
+        .option(
+            RuntimeCommand.FEEDBACK_LOG,
             "file",
             null,
             "JSON-lines file that feedback is appended to. Default: none (not logged).")
@@ -164,7 +180,9 @@ final class ServeCommand implements Mode {
                     new UsageException(
                         "--device must be cpu or gpu, not '" + arguments.string("--device") + "'"));
     long maxImagePixels = arguments.longInteger(RuntimeCommand.MAX_IMAGE_PIXELS);
-    Path feedbackLog = arguments.path("--feedback-log");
+    Path feedbackLog = arguments.path(RuntimeCommand.FEEDBACK_LOG);
+    int feedbackWindow = arguments.integer(RuntimeCommand.FEEDBACK_WINDOW);
+    List<String> feedbackPeers = commaList(arguments.string(RuntimeCommand.FEEDBACK_PEERS));
     long feedbackLogMaxBytes = arguments.longInteger("--feedback-log-max-bytes");
     int feedbackLogFiles = arguments.integer("--feedback-log-files");
     long shutdownDelaySeconds = arguments.longInteger(RuntimeCommand.SHUTDOWN_DELAY_S);
@@ -188,6 +206,15 @@ final class ServeCommand implements Mode {
       throw new UsageException(
           "--max-image-pixels and --feedback-log-max-bytes must be > 0,"
               + " --feedback-log-files and --shutdown-delay-s >= 0");
+    }
+    if (feedbackWindow < 1 || feedbackWindow > ServeOptions.MAX_FEEDBACK_WINDOW) {
+      throw new UsageException(
+          RuntimeCommand.FEEDBACK_WINDOW + " must be 1.." + ServeOptions.MAX_FEEDBACK_WINDOW);
+    }
+    try {
+      feedbackPeers.forEach(FeedbackPeers::checkEntry);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(RuntimeCommand.FEEDBACK_PEERS + ": " + e.getMessage());
     }
     List<String> tokens;
     try {
@@ -218,7 +245,9 @@ final class ServeCommand implements Mode {
                     .path(feedbackLog)
                     .maxBytes(feedbackLogMaxBytes)
                     .files(feedbackLogFiles)
-                    .build());
+                    .build())
+            .feedbackWindow(feedbackWindow)
+            .feedbackPeers(feedbackPeers);
     if (inferenceThreads != null) {
       builder.inferenceThreads(inferenceThreads);
     }
@@ -292,12 +321,14 @@ final class ServeCommand implements Mode {
         }
       }
     }
-    if (env != null) {
-      Arrays.stream(env.split(","))
-          .map(String::strip)
-          .filter(t -> !t.isEmpty())
-          .forEach(tokens::add);
-    }
+    tokens.addAll(commaList(env));
     return tokens;
+  }
+
+  /** The non-blank entries of a comma-separated value; none for null. */
+  static List<String> commaList(String value) {
+    return value == null
+        ? List.of()
+        : Arrays.stream(value.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.web.ApiException;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Joins feedback to the prediction made under the same request id, decides whether the prediction
@@ -37,11 +38,22 @@ public final class FeedbackRecorder {
    * @throws ApiException 404 when no recent prediction of this model has that id
    */
   public ObjectNode record(String model, String id, String label, Boolean correct) {
-    Prediction prediction =
-        recent.find(id).filter(p -> p.model().equals(model)).orElseThrow(() -> unknown(model, id));
-    if (recent.claim(id).isEmpty()) { // a concurrent feedback claimed it first
-      throw unknown(model, id);
+    return recordIfKnown(model, id, label, correct).orElseThrow(() -> unknown(model, id, ""));
+  }
+
+  /**
+   * Records feedback on the prediction {@code id} of {@code model} when this server remembers it.
+   *
+   * @return the logged record; empty when no recent prediction of this model has that id
+   */
+  public Optional<ObjectNode> recordIfKnown(
+      String model, String id, String label, Boolean correct) {
+    Optional<Prediction> found = recent.find(id).filter(p -> p.model().equals(model));
+    // claim fails when a concurrent feedback claimed it first
+    if (found.isEmpty() || recent.claim(id).isEmpty()) {
+      return Optional.empty();
     }
+    Prediction prediction = found.get();
     boolean right = label != null ? prediction.matches(label) : correct;
     metrics.feedback(prediction.model(), prediction.version(), right);
     ObjectNode line =
@@ -61,10 +73,15 @@ public final class FeedbackRecorder {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    return line;
+    return Optional.of(line);
   }
 
-  private ApiException unknown(String model, String id) {
+  /**
+   * The 404 for feedback no server remembers.
+   *
+   * @param where who was asked besides this server, e.g. {@code " or its 3 peers"}
+   */
+  public ApiException unknown(String model, String id, String where) {
     String other =
         recent
             .find(id)
@@ -77,9 +94,11 @@ public final class FeedbackRecorder {
             + id
             + "'"
             + (other.isEmpty()
-                ? "; it is unknown, older than the last "
+                ? "; it is unknown to this server"
+                    + where
+                    + ", older than the last "
                     + recent.capacity()
-                    + " predictions, or already has feedback"
+                    + " predictions per server, or already has feedback"
                 : other));
   }
 }

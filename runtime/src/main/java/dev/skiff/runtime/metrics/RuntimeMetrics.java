@@ -48,6 +48,7 @@ public final class RuntimeMetrics {
   private final Gauge loadDuration;
   private final Gauge queueDepth;
   private final Counter feedback;
+  private final Counter feedbackForwarded;
 
   public RuntimeMetrics() {
     this(new PrometheusRegistry(), true);
@@ -135,6 +136,15 @@ public final class RuntimeMetrics {
                     + " version")
             .labelNames("model", "version", "outcome")
             .register(registry);
+    feedbackForwarded =
+        Counter.builder()
+            .name("skiff_feedback_forwarded_total")
+            .help(
+                "Feedback this server did not remember and forwarded to its peers, by outcome:"
+                    + " recorded (a peer had the prediction), unknown (none had), unreachable"
+                    + " (none had, some could not be asked: answered 503)")
+            .labelNames("model", "outcome")
+            .register(registry);
     if (jvmMetrics) {
       // JvmMetrics minus JvmNativeMemoryMetrics: that one asks the diagnostic-command MBean at
       // start
@@ -193,6 +203,11 @@ public final class RuntimeMetrics {
   /** One piece of feedback on a prediction of this version. */
   public void feedback(String model, String version, boolean correct) {
     feedback.labelValues(model, version, correct ? "correct" : "incorrect").inc();
+  }
+
+  /** One piece of feedback forwarded to the peers, and what came of it. */
+  public void feedbackForwarded(String model, String outcome) {
+    feedbackForwarded.labelValues(model, outcome).inc();
   }
 
   /** Writes every metric in the Prometheus text format (version 0.0.4). */

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.runtime.web.RequestIds;
 import io.helidon.http.Method;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientRequest;
@@ -27,6 +28,9 @@ import java.util.logging.Logger;
  */
 final class Mirror {
   private static final Logger LOG = Logger.getLogger(Mirror.class.getName());
+
+  /** Appended to the request id of a copy. */
+  static final String MIRROR_ID_SUFFIX = ".mirror";
 
   private final Http1Client client;
   private final RouterMetrics metrics;
@@ -99,7 +103,13 @@ final class Mirror {
               .skipUriEncoding(true)
               .followRedirects(false)
               .readTimeout(timeout)
-              .headers(headers -> ForwardedHeaders.toBackend(req, headers));
+              .headers(
+                  headers -> {
+                    ForwardedHeaders.toBackend(req, headers);
+                    // The mirror remembers its prediction under an id of its own, so feedback
+                    // on the client's id reaches the version that answered the client.
+                    headers.set(RequestIds.HEADER, RequestIds.of(req) + MIRROR_ID_SUFFIX);
+                  });
       Thread.ofVirtual().name("skiff-mirror").start(() -> sendNow(version, method, request, body));
     } catch (RuntimeException e) {
       inFlight.release();

@@ -73,7 +73,8 @@ final class ProxyHandler implements Handler {
       metrics.requestFinished(RouterMetrics.NO_VERSION, e.status(), seconds(start));
       throw e;
     }
-    Optional<Mirror.Copy> copy = mirror.select(table, version);
+    // Feedback claims the prediction it names; a copy would count it twice or take it first.
+    Optional<Mirror.Copy> copy = isFeedback(req) ? Optional.empty() : mirror.select(table, version);
     RequestBody body = RequestBody.of(req, copy.isPresent() ? mirror.maxBodyBytes() : -1);
     copy.ifPresent(
         c ->
@@ -89,6 +90,10 @@ final class ProxyHandler implements Handler {
       throw e;
     }
     relay(answer, req, res, start);
+  }
+
+  private static boolean isFeedback(ServerRequest req) {
+    return Method.POST.equals(req.prologue().method()) && req.path().path().endsWith("/feedback");
   }
 
   /** A backend's response (body not yet read) and the version that gave it. */

@@ -2,12 +2,18 @@ package dev.skiff.runtime.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skiff.runtime.feedback.FeedbackPeers;
 import dev.skiff.runtime.feedback.FeedbackRecorder;
+import dev.skiff.runtime.metrics.RuntimeMetrics;
 import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.web.ApiException;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -16,6 +22,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Feedback on a prediction: {@code POST /v1/models/{m}/feedback} (and {@code /v1/feedback} when one
@@ -23,12 +30,22 @@ import java.util.List;
  * "correct": true|false}}.
  */
 public final class FeedbackService implements HttpService {
+  private static final HeaderName FORWARDED = HeaderNames.create(FeedbackPeers.FORWARDED_HEADER);
+
   private final ModelRepository repository;
   private final FeedbackRecorder recorder;
+  private final FeedbackPeers peers;
+  private final RuntimeMetrics metrics;
 
-  public FeedbackService(ModelRepository repository, FeedbackRecorder recorder) {
+  public FeedbackService(
+      ModelRepository repository,
+      FeedbackRecorder recorder,
+      FeedbackPeers peers,
+      RuntimeMetrics metrics) {
     this.repository = repository;
     this.recorder = recorder;
+    this.peers = peers;
+    this.metrics = metrics;
   }
 
   @Override
@@ -87,13 +104,57 @@ public final class FeedbackService implements HttpService {
         throw ApiException.badRequest("unknown key '" + name + "'; known: id, label, correct");
       }
     }
-    Json.send(
-        res,
-        Status.OK_200,
-        recorder.record(
-            model,
-            id.asText(),
-            label == null ? null : label.asText(),
-            correct == null ? null : correct.asBoolean()));
+    String labelText = label == null ? null : label.asText();
+    Boolean correctValue = correct == null ? null : correct.asBoolean();
+    Optional<ObjectNode> recorded =
+        recorder.recordIfKnown(model, id.asText(), labelText, correctValue);
+    if (recorded.isPresent()) {
+      Json.send(res, Status.OK_200, recorded.get());
+    } else if (peers.isEmpty() || req.headers().contains(FORWARDED)) {
+      throw recorder.unknown(model, id.asText(), "");
+    } else {
+      askPeers(model, id.asText(), body, req, res);
+    }
+  }
+
+  /** This server does not remember the prediction: the peer that does records it. */
+  private void askPeers(
+      String model, String id, JsonNode body, ServerRequest req, ServerResponse res) {
+    FeedbackPeers.Outcome outcome =
+        peers.ask(
+            req.path().absolute().rawPath(),
+            body.toString(),
+            req.headers().first(HeaderNames.AUTHORIZATION),
+            req.localPeer().port());
+    metrics.feedbackForwarded(
+        model,
+        switch (outcome) {
+          case FeedbackPeers.Recorded r -> "recorded";
+          case FeedbackPeers.Unknown u -> "unknown";
+          case FeedbackPeers.Unreachable u -> "unreachable";
+        });
+    switch (outcome) {
+      case FeedbackPeers.Recorded r -> {
+        res.status(Status.create(r.status()));
+        res.headers().contentType(MediaTypes.APPLICATION_JSON);
+        res.send(r.body());
+      }
+      case FeedbackPeers.Unknown u ->
+          throw recorder.unknown(model, id, " or its " + u.asked() + " peer servers");
+      case FeedbackPeers.Unreachable u ->
+          throw ApiException.unavailable(
+              "no server that answered knows request id '"
+                  + id
+                  + "' of model '"
+                  + model
+                  + "', and "
+                  + u.failed().size()
+                  + " of its "
+                  + u.asked()
+                  + " peer servers could not be asked ("
+                  + String.join(", ", u.failed())
+                  + "); retry: the feedback was not recorded",
+              1);
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.execution.InferenceExecutor;
 import dev.skiff.runtime.execution.Runners;
 import dev.skiff.runtime.feedback.FeedbackLog;
+import dev.skiff.runtime.feedback.FeedbackPeers;
 import dev.skiff.runtime.feedback.FeedbackRecorder;
 import dev.skiff.runtime.feedback.PredictionRecorder;
 import dev.skiff.runtime.feedback.RecentPredictions;
@@ -46,6 +47,7 @@ public final class ModelServer implements AutoCloseable {
   private final Thread loader;
   private final CompletableFuture<Void> loaded;
   private final FeedbackLog feedbackLog;
+  private final FeedbackPeers peers;
   private final ConnectionDrain drain;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -56,9 +58,11 @@ public final class ModelServer implements AutoCloseable {
       Thread loader,
       CompletableFuture<Void> loaded,
       FeedbackLog feedbackLog,
+      FeedbackPeers peers,
       ConnectionDrain drain) {
     this.loaded = loaded;
     this.drain = drain;
+    this.peers = peers;
     this.repository = repository;
     this.executor = executor;
     this.server = server;
@@ -80,7 +84,7 @@ public final class ModelServer implements AutoCloseable {
     RuntimeMetrics metrics = new RuntimeMetrics();
     InferenceExecutor executor =
         new InferenceExecutor(options.inferenceThreads(), options.queueSize());
-    RecentPredictions recent = new RecentPredictions(RecentPredictions.DEFAULT_CAPACITY);
+    RecentPredictions recent = new RecentPredictions(options.feedbackWindow());
     Clock clock = Clock.systemUTC();
     InferenceService inference =
         new InferenceService(
@@ -89,6 +93,7 @@ public final class ModelServer implements AutoCloseable {
             metrics);
     FeedbackLog feedbackLog = FeedbackLog.open(options.feedbackLog());
     FeedbackRecorder feedback = new FeedbackRecorder(recent, feedbackLog, metrics, clock);
+    FeedbackPeers peers = new FeedbackPeers(options.feedbackPeers(), FeedbackPeers.DEFAULT_TIMEOUT);
     // Models load while the web server starts: ONNX Runtime's native set-up and Helidon's start
     // run on separate cores, which is most of start -> ready for a small model.
     BackendOptions backendOptions =
@@ -126,7 +131,8 @@ public final class ModelServer implements AutoCloseable {
                   options.connectionLimits())
               .contentEncoding(RequestDecompression.context(options.maxPayloadBytes()))
               .directHandlers(ErrorMapping.directHandlers(RequestDecompression.ENCODINGS))
-              .routing(r -> routing(r, options, repository, inference, metrics, feedback, drain))
+              .routing(
+                  r -> routing(r, options, repository, inference, metrics, feedback, peers, drain))
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -135,6 +141,7 @@ public final class ModelServer implements AutoCloseable {
       executor.close();
       repository.close();
       feedbackLog.close();
+      peers.close();
       throw e;
     }
     LOG.info(
@@ -145,7 +152,7 @@ public final class ModelServer implements AutoCloseable {
             + ":"
             + server.port()
             + " (Swagger UI at /docs)");
-    return new ModelServer(repository, executor, server, loader, loaded, feedbackLog, drain);
+    return new ModelServer(repository, executor, server, loader, loaded, feedbackLog, peers, drain);
   }
 
   private static void joinQuietly(Thread thread) {
@@ -164,6 +171,7 @@ public final class ModelServer implements AutoCloseable {
       InferenceService inference,
       RuntimeMetrics metrics,
       FeedbackRecorder feedback,
+      FeedbackPeers peers,
       ConnectionDrain drain) {
     String version = Version.current();
     VersionLookup versions = new VersionLookup(repository);
@@ -179,7 +187,7 @@ public final class ModelServer implements AutoCloseable {
     routing
         .register("/v2", new V2Service(versions, inference, v2Codec, version))
         .register("/v1", new ImageService(versions, inference, v2Codec))
-        .register("/v1", new FeedbackService(repository, feedback))
+        .register("/v1", new FeedbackService(repository, feedback, peers, metrics))
         .register("/v1", new V1Service(versions, inference, new V1JsonCodec(v2Codec)))
         .register(new HealthService(repository, drain::isDraining))
         .register(new MetricsService(metrics))
@@ -234,5 +242,6 @@ public final class ModelServer implements AutoCloseable {
     executor.close();
     repository.close();
     feedbackLog.close();
+    peers.close();
   }
 }

@@ -2,6 +2,8 @@ package dev.skiff.runtime.serve;
 
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
+import dev.skiff.runtime.feedback.FeedbackPeers;
+import dev.skiff.runtime.feedback.RecentPredictions;
 import dev.skiff.runtime.image.ImageDecoder;
 import dev.skiff.runtime.web.ConnectionLimits;
 import java.nio.file.Path;
@@ -24,6 +26,9 @@ import java.util.List;
  * @param gpu run models on the GPU
  * @param maxImagePixels largest uploaded image, width x height, read from its header (413 beyond)
  * @param feedbackLog where feedback is logged (path null: not logged)
+ * @param feedbackWindow predictions remembered for feedback (the most recent ones)
+ * @param feedbackPeers {@code host:port} of the other servers of the same models, asked for
+ *     feedback on predictions this server does not remember; empty: none
  * @param idleTimeout a keep-alive connection with no request for this long is closed
  * @param requestHeaderTimeout longest time from a request line to the end of its headers (408)
  * @param requestBodyTimeout longest wait for the next bytes of a request body (408)
@@ -41,6 +46,8 @@ public record ServeOptions(
     boolean gpu,
     long maxImagePixels,
     FeedbackLogOptions feedbackLog,
+    int feedbackWindow,
+    List<String> feedbackPeers,
     Duration idleTimeout,
     Duration requestHeaderTimeout,
     Duration requestBodyTimeout) {
@@ -48,8 +55,17 @@ public record ServeOptions(
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
   public static final int DEFAULT_MAX_CONNECTIONS = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
 
+  /** About 200 bytes of heap per remembered prediction: 1,000,000 is ~200 MB. */
+  public static final int MAX_FEEDBACK_WINDOW = 1_000_000;
+
   public ServeOptions {
     authTokens = List.copyOf(authTokens);
+    feedbackPeers = List.copyOf(feedbackPeers);
+    feedbackPeers.forEach(FeedbackPeers::checkEntry);
+    if (feedbackWindow < 1 || feedbackWindow > MAX_FEEDBACK_WINDOW) {
+      throw new IllegalArgumentException(
+          "the feedback window must be 1.." + MAX_FEEDBACK_WINDOW + " predictions");
+    }
     if (inferenceThreads < 1 || intraOpThreads < 1 || queueSize < 1) {
       throw new IllegalArgumentException(
           "inference threads, intra-op threads and queue size must be > 0");
@@ -94,6 +110,8 @@ public record ServeOptions(
     private boolean gpu;
     private long maxImagePixels = ImageDecoder.DEFAULT_MAX_PIXELS;
     private FeedbackLogOptions feedbackLog = FeedbackLogOptions.OFF;
+    private int feedbackWindow = RecentPredictions.DEFAULT_CAPACITY;
+    private List<String> feedbackPeers = List.of();
     private Duration idleTimeout = ConnectionLimits.DEFAULT_IDLE_TIMEOUT;
     private Duration requestHeaderTimeout = ConnectionLimits.DEFAULT_HEADER_DEADLINE;
     private Duration requestBodyTimeout = ConnectionLimits.DEFAULT_BODY_READ_DEADLINE;
@@ -157,6 +175,16 @@ public record ServeOptions(
       return this;
     }
 
+    public Builder feedbackWindow(int value) {
+      this.feedbackWindow = value;
+      return this;
+    }
+
+    public Builder feedbackPeers(List<String> value) {
+      this.feedbackPeers = value;
+      return this;
+    }
+
     public Builder idleTimeout(Duration value) {
       this.idleTimeout = value;
       return this;
@@ -186,6 +214,8 @@ public record ServeOptions(
           gpu,
           maxImagePixels,
           feedbackLog,
+          feedbackWindow,
+          feedbackPeers,
           idleTimeout,
           requestHeaderTimeout,
           requestBodyTimeout);

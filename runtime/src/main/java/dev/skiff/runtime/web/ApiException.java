@@ -56,6 +56,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(503, UNAVAILABLE, message, 0);
   }
 
+  /** Something this answer depends on is down for now; the client should retry. */
+  public static ApiException unavailable(String message, long retryAfterSeconds) {
+    return new ApiException(503, UNAVAILABLE, message, retryAfterSeconds);
+  }
+
   /** A failure inside the server or the model, not caused by the request. */
   public static ApiException internal(String message) {
     return new ApiException(500, "internal", message, 0);

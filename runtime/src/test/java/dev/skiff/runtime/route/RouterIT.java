@@ -295,6 +295,52 @@ class RouterIT {
     }
   }
 
+  @Test
+  void feedbackIsNotMirroredAndTheCopyRemembersItsPredictionUnderItsOwnId() throws Exception {
+    try (RouterServer router =
+        startRouter(config(100, 0, "mirror: {version: v2, percent: 100}\n"))) {
+      String id = "mirrored-" + System.nanoTime();
+      HttpResponse<String> predicted =
+          send(
+              HttpRequest.newBuilder(uri(router, "/v2/models/iris/infer"))
+                  .header("X-Request-Id", id)
+                  .POST(HttpRequest.BodyPublishers.ofString(INFER))
+                  .build());
+      assertThat(answeredBy(predicted)).isEqualTo("v1");
+      String feedback = "{\"id\":\"" + id + "\",\"correct\":true}";
+      // the copy reaches v2 in the background, under the request's id with .mirror appended
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          post(
+                                  v2.port(),
+                                  "/v1/models/iris/feedback",
+                                  "{\"id\":\"" + id + ".mirror\",\"correct\":true}")
+                              .statusCode())
+                      .isEqualTo(200));
+      String mirroredBefore = mirroredSent(router);
+      HttpResponse<String> answered =
+          send(
+              HttpRequest.newBuilder(uri(router, "/v1/models/iris/feedback"))
+                  .POST(HttpRequest.BodyPublishers.ofString(feedback))
+                  .build());
+      assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+      assertThat(JSON.readTree(answered.body()).get("version").asText()).isEqualTo("v1");
+      assertThat(mirroredSent(router)).as("the feedback was not copied").isEqualTo(mirroredBefore);
+    }
+  }
+
+  private static String mirroredSent(RouterServer router) {
+    return get(router, "/metrics")
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("skiff_router_mirrored_requests_total{") && l.contains("sent"))
+        .findFirst()
+        .orElse("");
+  }
+
   // ---------------------------------------------------------------- bad config
 
   @Test
@@ -509,6 +555,13 @@ class RouterIT {
       builder.header(headers[i], headers[i + 1]);
     }
     return send(builder.build());
+  }
+
+  static HttpResponse<String> post(int port, String path, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   static HttpResponse<String> send(HttpRequest request) {

@@ -54,6 +54,18 @@ public final class RuntimeCommand {
    */
   public static final String TERMINATION_LOG = "--termination-log";
 
+  /** serve: the JSON-lines file each feedback is appended to. */
+  public static final String FEEDBACK_LOG = "--feedback-log";
+
+  /** serve: how many of the most recent predictions are remembered for feedback. */
+  public static final String FEEDBACK_WINDOW = "--feedback-window";
+
+  /**
+   * serve: {@code host:port} (comma-separated) of the other servers of the same model, asked for
+   * feedback on a prediction this one does not remember; a host may name several addresses.
+   */
+  public static final String FEEDBACK_PEERS = "--feedback-peers";
+
   /** fetch: whether a .zip/.tar.gz download is unpacked ({@code --unpack=false} keeps it). */
   public static final String UNPACK = "--unpack";
 
@@ -120,6 +132,24 @@ public final class RuntimeCommand {
     public Serve authTokensFile(String file) {
       args.add(AUTH_TOKENS_FILE);
       args.add(file);
+      return this;
+    }
+
+    public Serve feedbackLog(String file) {
+      args.add(FEEDBACK_LOG);
+      args.add(file);
+      return this;
+    }
+
+    public Serve feedbackWindow(int predictions) {
+      args.add(FEEDBACK_WINDOW);
+      args.add(Integer.toString(predictions));
+      return this;
+    }
+
+    public Serve feedbackPeers(String hostPort) {
+      args.add(FEEDBACK_PEERS);
+      args.add(hostPort);
       return this;
     }
 

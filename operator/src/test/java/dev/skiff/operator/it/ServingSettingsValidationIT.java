@@ -24,12 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The API server refuses a bad value of every field of {@code schema.preprocess}, {@code
- * schema.postprocess}, {@code schema.limits}, a version's {@code schema} and {@code
- * runtime.server}, naming the field, with the message the CRD gives; and it accepts the image
+ * schema.postprocess}, {@code schema.limits}, a version's {@code schema}, {@code runtime.server}
+ * and {@code feedback}, naming the field, with the message the CRD gives; and it accepts the image
  * examples, which the operator renders into model.yaml and serve options. The refusals are written
  * to {@code target/api-server-refusals.txt} (field, value, message) as the API server gave them.
  */
-class ImageAndServerSettingsValidationIT extends ClusterTestSupport {
+class ServingSettingsValidationIT extends ClusterTestSupport {
 
   private static final String V1 = "versions: [{name: v1, uri: \"https://x/m.onnx\"}]";
   private static final String IMAGE_INPUT =
@@ -177,7 +177,27 @@ class ImageAndServerSettingsValidationIT extends ClusterTestSupport {
         server(
             "maxImagePixels: 500000001",
             "maxImagePixels",
-            "should be less than or equal to 500000000"));
+            "should be less than or equal to 500000000"),
+        Arguments.of(
+            "feedback.window 0",
+            "feedback: {window: 0}",
+            "spec.feedback.window",
+            "should be greater than or equal to 1"),
+        Arguments.of(
+            "feedback.window 1000001",
+            "feedback: {window: 1000001}",
+            "spec.feedback.window",
+            "should be less than or equal to 1000000"),
+        Arguments.of(
+            "feedback.volume with a claim and an emptyDir",
+            "feedback: {volume: {persistentVolumeClaim: {claimName: logs}, emptyDir: {}}}",
+            "spec.feedback.volume",
+            "feedback.volume takes one of persistentVolumeClaim and emptyDir, not both"),
+        Arguments.of(
+            "a version named peers",
+            "schema: {" + IMAGE_INPUT + "}\n  versions: [{name: peers, uri: \"https://x/m.onnx\"}]",
+            "spec.versions[0].name",
+            "version names 'router' and 'peers' are reserved"));
   }
 
   private static Arguments preprocess(String fields, String field, String message) {
