@@ -31,7 +31,8 @@ trap stop_cluster EXIT
 source .cluster/env
 
 python=$(bash hack/python-clients.sh)
-./mvnw -B -ntp verify -DskipUnitTests -Dskiff.python="$python"
+mlserver_python=$(bash hack/python-clients.sh hack/python-mlserver.txt --no-deps)
+./mvnw -B -ntp verify -DskipUnitTests -Dskiff.python="$python" -Dskiff.mlserver.python="$mlserver_python"
 bash hack/test-aot.sh
 bash hack/test-make-run.sh
 bash hack/test-helm.sh

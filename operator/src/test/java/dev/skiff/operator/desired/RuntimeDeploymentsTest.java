@@ -408,10 +408,10 @@ class RuntimeDeploymentsTest {
     assertThat(d.getSpec().getTemplate().getSpec().getInitContainers().getFirst().getArgs())
         .containsExactly(
             "fetch",
-            "https://models.example.com/fashion/v1/model.onnx",
-            "/models/fashion-mnist/v1",
+            "https://models.example.com/digits-svm/v1/model.onnx",
+            "/models/digits-tabular/v1",
             "--sha256",
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+            "79e61e880a04131cc3657d2ef87d8419633e554a423d570f6b88b9642244085a");
   }
 
   @Test

@@ -54,7 +54,7 @@ class SettingsFilesTest {
     var data = SettingsFiles.configMap(md).getData();
     assertThat(data).containsOnlyKeys("v1.model.yaml", "v2.model.yaml");
     assertThat(data.get("v2.model.yaml"))
-        .contains("name: fashion-mnist")
+        .contains("name: digits-tabular")
         .contains("defaultVersion: v2")
         .doesNotContain("format:");
   }

@@ -100,7 +100,7 @@ class GpuCanaryIT extends ClusterTestSupport {
         .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(gpuNode));
 
     ModelDeployment md = md("fashion");
-    assertThat(md.getStatus().getModel()).isEqualTo("fashion-mnist");
+    assertThat(md.getStatus().getModel()).isEqualTo("digits-tabular");
     assertThat(md.getStatus().getVersions())
         .extracting(
             VersionStatus::getName,

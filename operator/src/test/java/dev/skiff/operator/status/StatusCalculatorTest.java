@@ -94,7 +94,7 @@ class StatusCalculatorTest {
 
     assertThat(s.getObservedGeneration()).isEqualTo(3L);
     assertThat(s.getUrl()).isEqualTo("http://fashion.ns1.svc:8080");
-    assertThat(s.getModel()).isEqualTo("fashion-mnist");
+    assertThat(s.getModel()).isEqualTo("digits-tabular");
     assertThat(s.getTraffic()).isEqualTo("v1=90,v2=10");
     assertThat(s.getVersionNames()).isEqualTo("v1,v2");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
@@ -127,7 +127,7 @@ class StatusCalculatorTest {
             .withNewTerminated()
             .withExitCode(3)
             .withReason("Error")
-            .withMessage("NotFound: s3://models/fashion/v2/model.onnx\n")
+            .withMessage("NotFound: s3://models/digits-xgboost/v1/model.onnx\n")
             .endTerminated()
             .endLastState()
             .endInitContainerStatus()
@@ -146,7 +146,7 @@ class StatusCalculatorTest {
     assertThat(v1.getReason()).isNull();
     assertThat(v2.getReady()).isFalse();
     assertThat(v2.getReason()).isEqualTo("ModelFetchFailed");
-    assertThat(v2.getMessage()).isEqualTo("NotFound: s3://models/fashion/v2/model.onnx");
+    assertThat(v2.getMessage()).isEqualTo("NotFound: s3://models/digits-xgboost/v1/model.onnx");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(s, "Ready").getMessage()).contains("v2: ModelFetchFailed: NotFound");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");

@@ -1,7 +1,6 @@
 package dev.skiff.runtime.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,12 +21,7 @@ final class PytestRun {
 
   /** The virtualenv's python, or the test is skipped visibly. */
   static String python() {
-    String python = System.getProperty("skiff.python", "");
-    assumeTrue(
-        !python.isBlank() && Files.isExecutable(Path.of(python)),
-        "SKIPPED: no Python with the third-party clients (hack/python-clients.sh could not install"
-            + " them; is the Python index reachable?)");
-    return python;
+    return TestVirtualenv.python("skiff.python", "hack/python-clients.txt").toString();
   }
 
   /**

@@ -49,7 +49,7 @@ class ServingIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"iris", "digits"})
+  @ValueSource(strings = {"iris", "digits", "digits-svm", "digits-xgboost"})
   void recordedCasesGiveRecordedAnswers(String model) throws IOException {
     JsonNode expected =
         TestHttp.MAPPER.readTree(EXAMPLES.resolve("models/" + model + "/expected.json").toFile());
@@ -107,7 +107,9 @@ class ServingIT {
     assertThat(predictions.get(1).get("label").asInt()).isEqualTo(2);
     assertThat(predictions.get(1).get("probabilities")).hasSize(3);
     assertThat(json(http.get("/v1/models")).get("models").toString())
-        .isEqualTo("[\"digits\",\"digits-dl4j\",\"digits-keras\",\"iris\",\"shapes\"]");
+        .isEqualTo(
+            "[\"digits\",\"digits-dl4j\",\"digits-keras\",\"digits-svm\",\"digits-xgboost\","
+                + "\"iris\",\"shapes\"]");
     assertThat(json(http.get("/v1/models/iris")).get("ready").asBoolean()).isTrue();
     HttpResponse<String> badV1 = http.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}");
     assertThat(badV1.statusCode()).isEqualTo(400);
