@@ -16,6 +16,19 @@ import org.junit.jupiter.api.Test;
 
 class RuntimeDeploymentsTest {
 
+  /** What every model server is started with: repository, port, shutdown delay, exit on failure. */
+  private static final List<String> FIXED_SERVE_ARGS =
+      List.of(
+          "serve",
+          "/models",
+          "--port",
+          "8080",
+          "--shutdown-delay-s",
+          "2",
+          "--exit-on-load-failure",
+          "--termination-log",
+          "/dev/termination-log");
+
   private static Deployment gpu(String resources, String extra) {
     ModelDeployment md =
         Fixtures.md(
@@ -134,17 +147,11 @@ class RuntimeDeploymentsTest {
             "fetch", "https://models.example.com/iris/v1/model.onnx", "/models/iris/v1");
 
     Container server = server(d);
-    assertThat(server.getArgs())
+    List<String> afterTheFixedOnes =
+        server.getArgs().subList(FIXED_SERVE_ARGS.size(), server.getArgs().size());
+    assertThat(server.getArgs().subList(0, FIXED_SERVE_ARGS.size())).isEqualTo(FIXED_SERVE_ARGS);
+    assertThat(afterTheFixedOnes)
         .containsExactly(
-            "serve",
-            "/models",
-            "--port",
-            "8080",
-            "--shutdown-delay-s",
-            "2",
-            "--exit-on-load-failure",
-            "--termination-log",
-            "/dev/termination-log",
             "--feedback-window",
             "10000",
             "--feedback-log",
@@ -280,19 +287,8 @@ class RuntimeDeploymentsTest {
                 RuntimeDeployments.build(
                     md, md.getSpec().getVersions().get(version), Fixtures.DEFAULTS))
             .getArgs();
-    List<String> fixed =
-        List.of(
-            "serve",
-            "/models",
-            "--port",
-            "8080",
-            "--shutdown-delay-s",
-            "2",
-            "--exit-on-load-failure",
-            "--termination-log",
-            "/dev/termination-log");
-    assertThat(args.subList(0, fixed.size())).isEqualTo(fixed);
-    return args.subList(fixed.size(), args.indexOf("--feedback-window"));
+    assertThat(args.subList(0, FIXED_SERVE_ARGS.size())).isEqualTo(FIXED_SERVE_ARGS);
+    return args.subList(FIXED_SERVE_ARGS.size(), args.indexOf("--feedback-window"));
   }
 
   @Test
