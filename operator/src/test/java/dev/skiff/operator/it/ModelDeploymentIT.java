@@ -201,6 +201,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
             "Deployment/iris-v1",
             "Service/iris",
             "Service/iris-v1",
+            "Service/iris-peers",
             "HorizontalPodAutoscaler/iris-v1",
             "ConfigMap/iris-settings");
   }
@@ -345,6 +346,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
             "Service/iris-versions",
             "Service/iris-versions-v1",
             "Service/iris-versions-v2",
+            "Service/iris-versions-peers",
             "HorizontalPodAutoscaler/iris-versions-v1",
             "HorizontalPodAutoscaler/iris-versions-router",
             "ConfigMap/iris-versions-settings",
@@ -376,7 +378,7 @@ class ModelDeploymentIT extends ClusterTestSupport {
   void deletingGarbageCollectsChildren() throws Exception {
     String name = "iris-delete";
     deployIris(name);
-    assertThat(managedChildren(name)).hasSize(5);
+    assertThat(managedChildren(name)).hasSize(6);
     mds().inNamespace(namespace).withName(name).delete();
     await()
         .atMost(TIMEOUT)
