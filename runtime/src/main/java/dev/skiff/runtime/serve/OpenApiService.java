@@ -94,6 +94,8 @@ public final class OpenApiService implements HttpService {
         get("readinessProbe", "Readiness probe (503 until every model is warm)", "Health"));
     paths.set(RuntimeHttp.METRICS, get("metrics", "Prometheus metrics", "Observability"));
     paths.set("/v1/models", get("listModels", "List models (KServe V1)", "V1"));
+    paths.set("/docs", get("swaggerUi", "This document in Swagger UI (HTML)", "Docs"));
+    paths.set("/redoc", get("redoc", "This document in ReDoc (HTML)", "Docs"));
     for (ServedModel model : repository.models()) {
       ModelVersion version = model.defaultVersion();
       if (version.serving().isEmpty()) {
