@@ -47,9 +47,10 @@ cd "$repo"
 "$venv/bin/python" "$here/make_batching_models.py"
 "$venv/bin/python" "$here/make_shapes_detector.py"
 "$venv/bin/python" "$here/make_tabular_models.py"
+"$venv/bin/python" "$here/make_tiny_yolov2.py"
 
 outputs=(examples/models examples/images examples/requests runtime/src/test/resources/models
-  runtime/src/test/resources/mlserver)
+  runtime/src/test/resources/mlserver runtime/src/test/resources/yolov2)
 if [[ $check == 1 ]]; then
   if [[ -n "$(git status --porcelain -- "${outputs[@]}")" ]]; then
     git status --short -- "${outputs[@]}" >&2

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 /**
  * How the model's outputs become an answer: model.yaml's {@code postprocess}, same keys and words
@@ -26,6 +27,10 @@ import io.fabric8.generator.annotation.ValidationRule;
     message =
         "postprocess.format, confidenceThreshold, iouThreshold and maxDetections apply only to"
             + " type detection")
+@ValidationRule(
+    value = "!has(self.anchors) || (has(self.format) && self.format == 'yolov2')",
+    message = "postprocess.anchors applies only to format yolov2",
+    fieldPath = ".anchors")
 public class Postprocess {
 
   @JsonPropertyDescription(
@@ -46,8 +51,9 @@ public class Postprocess {
   private Integer topK;
 
   @JsonPropertyDescription(
-      "detection: the output format, yolo ([1, N, 5 + classes] rows of cx, cy, w, h,"
-          + " objectness, class scores; default and only one).")
+      "detection: the output format, yolo (default: [1, N, 5 + classes] rows of cx, cy, w, h,"
+          + " objectness, class scores) or yolov2 (TinyYOLOv2's raw region grid [1, anchors x (5"
+          + " + classes), S, S]).")
   private ImageChoices.DetectionFormat format;
 
   @JsonPropertyDescription(
@@ -68,6 +74,16 @@ public class Postprocess {
   @Min(1)
   @Max(100000)
   private Integer maxDetections;
+
+  @JsonPropertyDescription(
+      "detection, format yolov2: anchor box sizes in grid cells, [w0, h0, w1, h1, ...], each"
+          + " 0 < a <= 1000; default TinyYOLOv2 VOC's [1.08, 1.19, 3.42, 4.41, 6.63, 11.38, 9.42,"
+          + " 5.11, 16.62, 10.52].")
+  @Size(min = 2, max = 200)
+  @ValidationRule(
+      value = "size(self) % 2 == 0 && self.all(a, a > 0.0 && a <= 1000.0)",
+      message = "postprocess.anchors are pairs of width, height, each above 0 and at most 1000")
+  private List<Double> anchors;
 
   public ImageChoices.PostprocessType getType() {
     return type;
@@ -123,5 +139,13 @@ public class Postprocess {
 
   public void setMaxDetections(Integer maxDetections) {
     this.maxDetections = maxDetections;
+  }
+
+  public List<Double> getAnchors() {
+    return anchors;
+  }
+
+  public void setAnchors(List<Double> anchors) {
+    this.anchors = anchors;
   }
 }

@@ -79,7 +79,8 @@ public final class SettingsFiles {
             p.getFormat() == null ? null : p.getFormat().value(),
             p.getConfidenceThreshold(),
             p.getIouThreshold(),
-            p.getMaxDetections());
+            p.getMaxDetections(),
+            p.getAnchors());
   }
 
   private static ModelSettingsFile.Limits limits(RequestLimits limits) {

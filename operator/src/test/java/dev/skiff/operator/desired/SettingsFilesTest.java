@@ -97,7 +97,7 @@ class SettingsFilesTest {
     assertThat(SettingsFiles.of(shapes, shapes.getSpec().getVersions().getFirst()).postprocess())
         .isEqualTo(
             new ModelSettingsFile.Postprocess(
-                "detection", "detections", null, "yolo", 0.35, 0.45, 10));
+                "detection", "detections", null, "yolo", 0.35, 0.45, 10, null));
   }
 
   @Test
@@ -133,7 +133,7 @@ class SettingsFilesTest {
     assertThat(v2.postprocess())
         .isEqualTo(
             new ModelSettingsFile.Postprocess(
-                "classification", "logits_softmax", 2, null, null, null, null))
+                "classification", "logits_softmax", 2, null, null, null, null, null))
         .isEqualTo(v1.postprocess());
     assertThat(v2.limits()).isEqualTo(new ModelSettingsFile.Limits(8)).isEqualTo(v1.limits());
   }

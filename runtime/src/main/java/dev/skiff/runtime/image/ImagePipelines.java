@@ -1,6 +1,7 @@
 package dev.skiff.runtime.image;
 
 import dev.skiff.api.contract.Datatype;
+import dev.skiff.runtime.model.ImageSettings.DetectionFormat;
 import dev.skiff.runtime.model.ImageSettings.Kind;
 import dev.skiff.runtime.model.ImageSettings.Postprocess;
 import dev.skiff.runtime.model.ImageSettings.Preprocess;
@@ -78,11 +79,21 @@ public final class ImagePipelines {
       return Optional.empty(); // the client selected other outputs
     }
     float[] values = floats(output);
-    int rowLength = (int) output.dim(output.rank() - 1);
-    if (post.kind() == Kind.CLASSIFICATION) {
-      float[] first = Arrays.copyOf(values, Math.min(rowLength, values.length));
-      return Optional.of(Answer.classification(TopK.of(first, post.topK(), labels)));
+    if (post.kind() == Kind.DETECTION) {
+      return Optional.of(Answer.detection(detect(version, post, output, values, placement)));
     }
+    int rowLength = (int) output.dim(output.rank() - 1);
+    float[] first = Arrays.copyOf(values, Math.min(rowLength, values.length));
+    return Optional.of(Answer.classification(TopK.of(first, post.topK(), labels)));
+  }
+
+  /** Boxes in pixels of the uploaded image (of the model input when {@code placement} is null). */
+  private static List<Box> detect(
+      ServingVersion version,
+      Postprocess post,
+      Tensor output,
+      float[] values,
+      Placement placement) {
     Placement where = placement;
     if (where == null) {
       Optional<Preprocess> pre = version.settings().image().preprocess();
@@ -92,11 +103,21 @@ public final class ImagePipelines {
     }
     YoloDetections yolo =
         new YoloDetections(
-            post.confidenceThreshold(), post.iouThreshold(), post.maxDetections(), labels);
+            post.confidenceThreshold(),
+            post.iouThreshold(),
+            post.maxDetections(),
+            version.settings().labels());
+    if (post.format() == DetectionFormat.YOLOV2) {
+      Yolov2Regions regions = new Yolov2Regions(post.anchors());
+      int channels = (int) output.dim(1);
+      float[] rows = regions.rows(values, channels, (int) output.dim(2), (int) output.dim(3));
+      return yolo.decode(rows, regions.rowLength(channels), where);
+    }
+    int rowLength = (int) output.dim(output.rank() - 1);
     // Batch 1: the first image's rows only.
     long rows = output.rank() == 3 ? output.dim(1) : output.dim(0);
     float[] first = Arrays.copyOf(values, (int) Math.min(values.length, rows * rowLength));
-    return Optional.of(Answer.detection(yolo.decode(first, rowLength, where)));
+    return yolo.decode(first, rowLength, where);
   }
 
   private static float[] floats(Tensor tensor) {

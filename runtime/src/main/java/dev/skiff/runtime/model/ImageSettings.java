@@ -72,6 +72,21 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
     DETECTION
   }
 
+  /** A detector's output format (docs/images.md). */
+  public enum DetectionFormat {
+    /** Decoded rows {@code [1, N, 5 + C]}. */
+    YOLO,
+    /** TinyYOLOv2's raw region grid {@code [1, A * (5 + C), S, S]}. */
+    YOLOV2
+  }
+
+  /**
+   * TinyYOLOv2 VOC's anchors (darknet's tiny-yolo-voc.cfg), in grid cells: the {@code yolov2}
+   * default, so the published model needs no {@code anchors} key.
+   */
+  public static final List<Double> TINY_YOLOV2_VOC_ANCHORS =
+      List.of(1.08, 1.19, 3.42, 4.41, 6.63, 11.38, 9.42, 5.11, 16.62, 10.52);
+
   /**
    * Image to tensor: fit to {@code height x width}, pick the channels, then {@code (pixel * scale -
    * mean) / std} in the layout the model takes.
@@ -217,14 +232,26 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
    * Outputs to an answer: top-k labels for a classifier, boxes for a YOLO-style detector.
    *
    * @param output the output read, or null to pick it from the model's outputs
+   * @param anchors {@code yolov2}: anchor widths and heights in grid cells, in pairs; else empty
    */
   public record Postprocess(
       Kind kind,
       String output,
       int topK,
+      DetectionFormat format,
       double confidenceThreshold,
       double iouThreshold,
-      int maxDetections) {
+      int maxDetections,
+      List<Double> anchors) {
+
+    public Postprocess {
+      anchors = List.copyOf(anchors);
+    }
+
+    /** {@code yolov2}: how many anchor boxes each grid cell predicts. */
+    public int anchorCount() {
+      return anchors.size() / 2;
+    }
 
     /**
      * Checks and converts model.yaml's {@code postprocess}.
@@ -241,9 +268,9 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
       if (kind == Kind.CLASSIFICATION && file.topK() != null && file.topK() < 1) {
         throw new ModelLoadException(at + ".topK must be >= 1, found " + file.topK());
       }
-      if (kind == Kind.DETECTION && file.format() != null && !file.format().equals("yolo")) {
-        throw new ModelLoadException(at + ".format must be yolo, found '" + file.format() + "'");
-      }
+      DetectionFormat format =
+          choice(DetectionFormat.class, file.format(), DetectionFormat.YOLO, where, "format");
+      List<Double> anchors = anchors(file.anchors(), format, at);
       double confidence = file.confidenceThreshold() == null ? 0.25 : file.confidenceThreshold();
       double iou = file.iouThreshold() == null ? 0.45 : file.iouThreshold();
       int maxDetections = file.maxDetections() == null ? 100 : file.maxDetections();
@@ -259,9 +286,38 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
           kind,
           file.output(),
           file.topK() == null ? 5 : file.topK(),
+          format,
           confidence,
           iou,
-          maxDetections);
+          maxDetections,
+          anchors);
+    }
+
+    /** {@code yolov2}'s anchors (TinyYOLOv2 VOC's by default); none for {@code yolo}. */
+    private static List<Double> anchors(List<Double> given, DetectionFormat format, String at) {
+      if (format != DetectionFormat.YOLOV2) {
+        if (given != null) {
+          throw new ModelLoadException(at + ".anchors applies only to format yolov2");
+        }
+        return List.of();
+      }
+      if (given == null) {
+        return TINY_YOLOV2_VOC_ANCHORS;
+      }
+      if (given.isEmpty() || given.size() % 2 != 0 || given.size() > 200) {
+        throw new ModelLoadException(
+            at
+                + ".anchors must be pairs of width, height (2 to 200 numbers), found "
+                + given.size()
+                + " numbers");
+      }
+      for (Double a : given) {
+        if (a == null || !(a > 0 && a <= 1000)) {
+          throw new ModelLoadException(
+              at + ".anchors must each be above 0 and at most 1000 grid cells, found " + a);
+        }
+      }
+      return given;
     }
 
     private static void unit(String key, double value) {
@@ -334,6 +390,10 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
         }
         return;
       }
+      if (format == DetectionFormat.YOLOV2) {
+        checkRegionGrid(at, spec, anchorCount(), labels);
+        return;
+      }
       if (spec.rank() != 2 && spec.rank() != 3) {
         throw new ModelLoadException(
             at + " (detection) needs output '" + name + "' as [1, N, 5 + classes], not " + spec);
@@ -357,6 +417,53 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
   }
 
   /**
+   * {@code yolov2}: the output is one image's region grid {@code [1, A * (5 + C), S, S]} for the
+   * configured anchors and labels ({@code -1} dimensions accept anything).
+   */
+  private static void checkRegionGrid(
+      String at, TensorSpec spec, int anchors, List<String> labels) {
+    if (spec.rank() != 4 || spec.dim(0) > 1) {
+      throw new ModelLoadException(
+          at
+              + " (format yolov2) needs output '"
+              + spec.name()
+              + "' as [1, anchors x (5 + classes), S, S], not "
+              + spec);
+    }
+    long channels = spec.dim(1);
+    if (channels == -1) {
+      return;
+    }
+    if (channels % anchors != 0 || channels / anchors < 6) {
+      throw new ModelLoadException(
+          at
+              + ": output "
+              + spec
+              + " has "
+              + channels
+              + " channels, not "
+              + anchors
+              + " anchors x (5 + classes >= 1): check postprocess.anchors ("
+              + anchors
+              + " pairs)");
+    }
+    long classes = channels / anchors - 5;
+    if (!labels.isEmpty() && classes != labels.size()) {
+      throw new ModelLoadException(
+          at
+              + ": output "
+              + spec
+              + " has "
+              + classes
+              + " classes per anchor ("
+              + anchors
+              + " anchors) but there are "
+              + labels.size()
+              + " labels");
+    }
+  }
+
+  /**
    * A lower-case, dash-separated enum value from model.yaml ({@code center-crop}), matched without
    * regard to case; {@code fallback} when absent.
    */
@@ -373,7 +480,7 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
     throw new ModelLoadException(
         where
             + ": "
-            + (type == Kind.class ? "postprocess." : "preprocess.")
+            + (type == Kind.class || type == DetectionFormat.class ? "postprocess." : "preprocess.")
             + key
             + " must be one of "
             + Arrays.stream(type.getEnumConstants())

@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  */
 public final class BearerTokenAuth implements Filter {
   private static final Set<String> OPEN_PREFIXES =
-      Set.of("/health", "/v2/health", "/metrics", "/openapi", "/docs");
+      Set.of("/health", "/v2/health", "/metrics", "/openapi", "/docs", "/redoc");
 
   private final List<byte[]> tokenDigests;
   private final Predicate<String> knownModel;
@@ -67,6 +67,9 @@ public final class BearerTokenAuth implements Filter {
   }
 
   static boolean isOpen(String path) {
+    if (path.equals("/")) {
+      return true; // KServe V1's liveness check, a probe like /health/live
+    }
     for (String prefix : OPEN_PREFIXES) {
       if (path.equals(prefix) || path.startsWith(prefix + "/")) {
         return true;

@@ -12,37 +12,49 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Swagger UI at {@code /docs}, served from the packaged {@code org.webjars:swagger-ui} jar with a
- * page of our own that points it at {@code /openapi}.
+ * An API documentation viewer for {@code /openapi}, served from a packaged webjar with a page of
+ * our own that points it there, so the browser loads everything from this server (no CDN): Swagger
+ * UI at {@code /docs} ({@code org.webjars:swagger-ui}), ReDoc at {@code /redoc} ({@code
+ * org.webjars.npm:redoc}, its standalone bundle).
  */
 public final class DocsService implements HttpService {
   private final HttpService assets;
   private final byte[] indexPage;
 
-  public DocsService() {
+  private DocsService(String group, String artifact, String page) {
     this.assets =
         StaticContentFeature.createService(
-            ClasspathHandlerConfig.builder().location(webjarRoot()).build());
-    try (InputStream page = DocsService.class.getResourceAsStream("/skiff/docs/index.html")) {
-      if (page == null) {
-        throw new IllegalStateException("docs page missing from the runtime jar");
+            ClasspathHandlerConfig.builder().location(webjarRoot(group, artifact)).build());
+    try (InputStream in = DocsService.class.getResourceAsStream(page)) {
+      if (in == null) {
+        throw new IllegalStateException(page + " missing from the runtime jar");
       }
-      this.indexPage = page.readAllBytes();
+      this.indexPage = in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** Swagger UI, for {@code /docs}. */
+  public static DocsService swaggerUi() {
+    return new DocsService("org.webjars", "swagger-ui", "/skiff/docs/index.html");
+  }
+
+  /** ReDoc, for {@code /redoc}. */
+  public static DocsService redoc() {
+    return new DocsService("org.webjars.npm", "redoc", "/skiff/redoc/index.html");
+  }
+
   /** The webjar's versioned resource folder, read from its Maven metadata. */
-  private static String webjarRoot() {
-    String pom = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
+  private static String webjarRoot(String group, String artifact) {
+    String pom = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
     try (InputStream in = DocsService.class.getResourceAsStream(pom)) {
       if (in == null) {
-        throw new IllegalStateException("swagger-ui webjar is not on the class path");
+        throw new IllegalStateException(artifact + " webjar is not on the class path");
       }
       Properties props = new Properties();
       props.load(in);
-      return "META-INF/resources/webjars/swagger-ui/" + props.getProperty("version");
+      return "META-INF/resources/webjars/" + artifact + "/" + props.getProperty("version");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -50,7 +62,7 @@ public final class DocsService implements HttpService {
 
   @Override
   public void routing(HttpRules rules) {
-    // Both: the webjar's own index.html would show Swagger's petstore.
+    // Both: Swagger UI's own index.html would show Swagger's petstore.
     for (String page : List.of("/", "/index.html")) {
       rules.get(
           page,

@@ -193,7 +193,8 @@ public final class ModelServer implements AutoCloseable {
         .register(new MetricsService(metrics))
         .register(
             "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
-        .register("/docs", new DocsService())
+        .register("/docs", DocsService.swaggerUi())
+        .register("/redoc", DocsService.redoc())
         .any(
             (req, res) -> {
               throw ApiException.notFound(

@@ -29,6 +29,9 @@ import java.util.List;
  * inference endpoints with the model's own input and output tensors.
  */
 public final class OpenApiService implements HttpService {
+  /** Most values of one tensor the document spells out ({@link #smallEnoughToSpellOut}). */
+  static final long SPELLED_OUT_VALUES = 65_536;
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final ModelRepository repository;
@@ -91,6 +94,8 @@ public final class OpenApiService implements HttpService {
         get("readinessProbe", "Readiness probe (503 until every model is warm)", "Health"));
     paths.set(RuntimeHttp.METRICS, get("metrics", "Prometheus metrics", "Observability"));
     paths.set("/v1/models", get("listModels", "List models (KServe V1)", "V1"));
+    paths.set("/docs", get("swaggerUi", "This document in Swagger UI (HTML)", "Docs"));
+    paths.set("/redoc", get("redoc", "This document in ReDoc (HTML)", "Docs"));
     for (ServedModel model : repository.models()) {
       ModelVersion version = model.defaultVersion();
       if (version.serving().isEmpty()) {
@@ -172,13 +177,30 @@ public final class OpenApiService implements HttpService {
     outputsSchema.set("items", output);
     properties.set("outputs", outputsSchema);
     schema.set("properties", properties);
-    ObjectNode example = Json.object();
-    ArrayNode exampleInputs = example.putArray("inputs");
-    for (TensorSpec spec : inputs) {
-      exampleInputs.add(exampleTensor(spec));
+    if (inputs.stream().allMatch(OpenApiService::smallEnoughToSpellOut)) {
+      ObjectNode example = Json.object();
+      ArrayNode exampleInputs = example.putArray("inputs");
+      for (TensorSpec spec : inputs) {
+        exampleInputs.add(exampleTensor(spec));
+      }
+      schema.set("example", example);
     }
-    schema.set("example", example);
     return schema;
+  }
+
+  /**
+   * Whether a tensor is small enough for the document to spell it out: an example of zeros, and
+   * every size of a V1 row. An image model's {@code [1, 3, 416, 416]} input (519,168 values) would
+   * put a megabyte of zeros into each example and ask schema-driven clients (schemathesis, Swagger
+   * UI) to generate rows that large; past {@link #SPELLED_OUT_VALUES} the document gives the shape
+   * only, and the server's refusal names the shape it needs.
+   */
+  private static boolean smallEnoughToSpellOut(TensorSpec spec) {
+    long count = 1;
+    for (long dim : spec.shape()) {
+      count *= Math.max(1, dim);
+    }
+    return count <= SPELLED_OUT_VALUES;
   }
 
   private static ObjectNode v2Response(List<TensorSpec> outputs) {
@@ -310,6 +332,9 @@ public final class OpenApiService implements HttpService {
     ObjectNode properties = props("instances", instances);
     properties.set("id", stringSchema());
     schema.set("properties", properties);
+    if (!inputs.stream().allMatch(OpenApiService::smallEnoughToSpellOut)) {
+      return schema;
+    }
     JsonNode row;
     if (inputs.size() == 1) {
       row = exampleRow(inputs.get(0));
@@ -329,10 +354,13 @@ public final class OpenApiService implements HttpService {
     long[] shape = spec.shape();
     ObjectNode schema = Json.object().put("type", jsonType(spec.datatype()));
     valueRange(spec.datatype(), schema);
+    boolean sized = smallEnoughToSpellOut(spec);
     for (int dim = shape.length - 1; dim >= 1; dim--) {
       ObjectNode array = Json.object().put("type", "array");
-      if (shape[dim] >= 0) {
+      if (sized && shape[dim] >= 0) {
         array.put("minItems", shape[dim]).put("maxItems", shape[dim]);
+      } else if (!sized) {
+        array.put("minItems", 1); // so the nesting alone says the rank
       }
       array.set("items", schema);
       schema = array;

@@ -41,7 +41,7 @@ class ImageChoicesTest {
         .isEqualTo(names(ImageChoices.PostprocessType.values()));
     for (ImageChoices.PostprocessType type : ImageChoices.PostprocessType.values()) {
       ModelSettingsFile.Postprocess file =
-          new ModelSettingsFile.Postprocess(type.value(), null, null, null, null, null, null);
+          new ModelSettingsFile.Postprocess(type.value(), null, null, null, null, null, null, null);
       assertThat(ImageSettings.Postprocess.from(file, WHERE).kind().name()).isEqualTo(type.name());
     }
     for (ImageChoices.DetectionFormat format : ImageChoices.DetectionFormat.values()) {
@@ -53,10 +53,14 @@ class ImageChoicesTest {
               format.value(),
               null,
               null,
+              null,
               null);
-      assertThat(ImageSettings.Postprocess.from(file, WHERE).kind())
-          .isEqualTo(ImageSettings.Kind.DETECTION);
+      ImageSettings.Postprocess post = ImageSettings.Postprocess.from(file, WHERE);
+      assertThat(post.kind()).isEqualTo(ImageSettings.Kind.DETECTION);
+      assertThat(post.format().name()).isEqualTo(format.name());
     }
+    assertThat(names(ImageSettings.DetectionFormat.values()))
+        .isEqualTo(names(ImageChoices.DetectionFormat.values()));
   }
 
   private static ImageSettings.Preprocess preprocess(

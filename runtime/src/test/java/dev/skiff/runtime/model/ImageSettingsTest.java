@@ -7,6 +7,7 @@ import dev.skiff.api.contract.Datatype;
 import dev.skiff.runtime.tensor.TensorSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +79,53 @@ class ImageSettingsTest {
                     .image()
                     .checkContract("m", List.of(), yolo, List.of("circle")))
         .hasMessageContaining("has 3 classes but there are 1 labels");
+  }
+
+  @Test
+  void yolov2SettingsDefaultToTinyYolov2VocsAnchorsAndNameWhatIsWrong() {
+    ImageSettings.Postprocess post =
+        read("postprocess: {type: detection, format: yolov2}\n")
+            .image()
+            .postprocess()
+            .orElseThrow();
+    assertThat(post.format()).isEqualTo(ImageSettings.DetectionFormat.YOLOV2);
+    assertThat(post.anchors()).isEqualTo(ImageSettings.TINY_YOLOV2_VOC_ANCHORS);
+    assertThat(post.anchorCount()).isEqualTo(5);
+    assertThat(
+            read("postprocess: {type: detection, format: YOLOv2, anchors: [1, 2]}\n")
+                .image()
+                .postprocess()
+                .orElseThrow()
+                .anchorCount())
+        .isEqualTo(1);
+    assertThatThrownBy(() -> read("postprocess: {type: detection, format: yolov3}\n"))
+        .hasMessage("model 'm': postprocess.format must be one of [yolo, yolov2], found 'yolov3'");
+    assertThatThrownBy(() -> read("postprocess: {type: detection, anchors: [1, 2]}\n"))
+        .hasMessage("model 'm': postprocess.anchors applies only to format yolov2");
+    assertThatThrownBy(
+            () -> read("postprocess: {type: detection, format: yolov2, anchors: [1, 2, 3]}\n"))
+        .hasMessageContaining("anchors must be pairs of width, height (2 to 200 numbers), found 3");
+    assertThatThrownBy(
+            () -> read("postprocess: {type: detection, format: yolov2, anchors: [1, 0]}\n"))
+        .hasMessageContaining("above 0 and at most 1000 grid cells, found 0.0");
+  }
+
+  @Test
+  void aYolov2GridMustFitTheAnchorsAndLabels() {
+    String yaml = "postprocess: {type: detection, format: yolov2}\n";
+    List<String> voc = Collections.nCopies(20, "c");
+    List<TensorSpec> grid =
+        List.of(TensorSpec.of("grid", Datatype.FP32, List.of(1L, 125L, 13L, 13L)));
+    read(yaml).image().checkContract("m", List.of(), grid, voc);
+    assertThatThrownBy(() -> read(yaml).image().checkContract("m", List.of(), grid, List.of("c")))
+        .hasMessageContaining("has 20 classes per anchor (5 anchors) but there are 1 labels");
+    List<TensorSpec> rows = List.of(TensorSpec.of("grid", Datatype.FP32, List.of(1L, 845L, 25L)));
+    assertThatThrownBy(() -> read(yaml).image().checkContract("m", List.of(), rows, voc))
+        .hasMessageContaining(
+            "(format yolov2) needs output 'grid' as [1, anchors x (5 + classes), S, S]");
+    List<TensorSpec> odd =
+        List.of(TensorSpec.of("grid", Datatype.FP32, List.of(1L, 126L, 13L, 13L)));
+    assertThatThrownBy(() -> read(yaml).image().checkContract("m", List.of(), odd, voc))
+        .hasMessageContaining("has 126 channels, not 5 anchors x (5 + classes >= 1)");
   }
 }

@@ -75,6 +75,8 @@ class AuthIT {
     assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
     assertThat(http.get("/metrics").statusCode()).isEqualTo(200);
     assertThat(http.get("/docs").statusCode()).isEqualTo(200);
+    assertThat(http.get("/redoc").statusCode()).isEqualTo(200);
+    assertThat(http.get("/").statusCode()).isEqualTo(200);
     assertThat(json(http.get("/openapi")).at("/components/securitySchemes/bearer/scheme").asText())
         .isEqualTo("bearer");
     assertThat(http.get("/metrics").body())

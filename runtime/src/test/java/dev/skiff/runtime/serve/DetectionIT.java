@@ -12,11 +12,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Object detection end to end on a real server serving the examples: each committed {@code
- * shapes-<n>.png} uploaded to the trained {@code shapes} detector gives the boxes that decoding its
- * ONNX output in Python by docs/images.md's rules gave (examples/models/shapes/expected.json), so
- * the runtime's preprocess, YOLO decoding, NMS and pixel mapping agree with the documented
- * contract.
+ * Object detection end to end on a real server serving the examples: each detector's test images
+ * uploaded to it give the boxes that decoding its ONNX output in Python by docs/images.md's rules
+ * gave (examples/models/<model>/expected.json), so the runtime's preprocess, decoding, NMS and
+ * pixel mapping agree with the documented contract: the trained {@code shapes} detector ({@code
+ * yolo} rows) and {@code tiny-yolov2} (TinyYOLOv2's raw region grid, {@code yolov2}, its test image
+ * letterboxed).
  */
 class DetectionIT {
   private static final Path EXAMPLES = Path.of("../examples");
@@ -40,21 +41,32 @@ class DetectionIT {
 
   @Test
   void everyShapesImageGivesItsRecordedDetections() throws Exception {
+    assertThat(givesRecordedDetections("shapes")).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void theTinyYolov2ImageGivesItsRecordedDetectionsInImagePixels() throws Exception {
+    assertThat(givesRecordedDetections("tiny-yolov2")).isEqualTo(1);
+  }
+
+  /** Uploads each case's image to {@code model}, checks its boxes; answers the cases checked. */
+  private static int givesRecordedDetections(String model) throws Exception {
     JsonNode expected =
-        TestHttp.MAPPER.readTree(EXAMPLES.resolve("models/shapes/expected.json").toFile());
+        TestHttp.MAPPER.readTree(
+            EXAMPLES.resolve("models").resolve(model).resolve("expected.json").toFile());
     double pixels = expected.get("tolerancePixels").asDouble();
     double score = expected.get("scoreTolerance").asDouble();
-    assertThat(expected.get("cases")).hasSizeGreaterThanOrEqualTo(3);
     for (JsonNode testCase : expected.get("cases")) {
       String image = testCase.get("image").asText();
       byte[] png = Files.readAllBytes(EXAMPLES.resolve("images").resolve(image));
-      var response = ImageFeedbackIT.upload(http, "/v1/models/shapes/predict", png);
+      var response = ImageFeedbackIT.upload(http, "/v1/models/" + model + "/predict", png);
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       JsonNode body = TestHttp.json(response);
-      assertThat(body.get("model").asText()).isEqualTo("shapes");
+      assertThat(body.get("model").asText()).isEqualTo(model);
       assertThat(body.get("version").asText()).isEqualTo("v1");
       JsonNode got = body.get("detections");
       JsonNode want = testCase.get("detections");
+      assertThat(want).as(image + ": recorded boxes").isNotEmpty();
       assertThat(got).as(image + ": " + got).hasSameSizeAs(want);
       for (int i = 0; i < want.size(); i++) {
         JsonNode g = got.get(i);
@@ -71,5 +83,6 @@ class DetectionIT {
         }
       }
     }
+    return expected.get("cases").size();
   }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,7 +111,7 @@ class ServingIT {
     assertThat(json(http.get("/v1/models")).get("models").toString())
         .isEqualTo(
             "[\"digits\",\"digits-dl4j\",\"digits-keras\",\"digits-svm\",\"digits-xgboost\","
-                + "\"iris\",\"shapes\"]");
+                + "\"iris\",\"shapes\",\"tiny-yolov2\"]");
     assertThat(json(http.get("/v1/models/iris")).get("ready").asBoolean()).isTrue();
     HttpResponse<String> badV1 = http.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}");
     assertThat(badV1.statusCode()).isEqualTo(400);
@@ -328,6 +330,24 @@ class ServingIT {
     HttpResponse<String> bundle = http.get("/docs/swagger-ui-bundle.js");
     assertThat(bundle.statusCode()).isEqualTo(200);
     assertThat(bundle.body().length()).isGreaterThan(100_000);
+  }
+
+  /** ReDoc renders the same document, its script served by this server (no CDN). */
+  @Test
+  void redocShowsTheOpenApiDocumentWithALocallyServedScript() {
+    HttpResponse<String> page = http.get("/redoc");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).get().asString().startsWith("text/html");
+    assertThat(page.body()).contains("<redoc spec-url=\"/openapi\">");
+    Matcher script = Pattern.compile("<script src=\"([^\"]+)\"").matcher(page.body());
+    assertThat(script.find()).as(page.body()).isTrue();
+    assertThat(script.group(1)).startsWith("/redoc/");
+    HttpResponse<String> bundle = http.get(script.group(1));
+    assertThat(bundle.statusCode()).isEqualTo(200);
+    assertThat(bundle.headers().firstValue("Content-Type")).get().asString().contains("javascript");
+    assertThat(bundle.body()).hasSizeGreaterThan(100_000).contains("Redoc");
+    JsonNode paths = json(http.get("/openapi")).get("paths");
+    assertThat(paths.has("/redoc") && paths.has("/docs") && paths.has("/")).isTrue();
   }
 
   @Test

@@ -86,7 +86,9 @@ public final class ImageChoices {
   /** {@code postprocess.format}: a detector's output format (docs/images.md). */
   public enum DetectionFormat {
     @JsonProperty("yolo")
-    YOLO;
+    YOLO,
+    @JsonProperty("yolov2")
+    YOLOV2;
 
     /** The word in YAML. */
     public String value() {

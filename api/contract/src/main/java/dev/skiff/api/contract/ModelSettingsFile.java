@@ -82,10 +82,12 @@ public record ModelSettingsFile(
    * @param type {@code classification} or {@code detection}
    * @param output the output read
    * @param topK labels answered by a classifier
-   * @param format detection output format: {@code yolo}
+   * @param format detection output format: {@code yolo} (decoded rows) or {@code yolov2} (raw
+   *     region grid)
    * @param confidenceThreshold lowest box score kept
    * @param iouThreshold overlap above which the weaker box is dropped
    * @param maxDetections most boxes answered
+   * @param anchors {@code yolov2}: anchor box sizes in grid cells, {@code [w0, h0, w1, h1, ...]}
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Postprocess(
@@ -95,5 +97,6 @@ public record ModelSettingsFile(
       String format,
       Double confidenceThreshold,
       Double iouThreshold,
-      Integer maxDetections) {}
+      Integer maxDetections,
+      List<Double> anchors) {}
 }
