@@ -140,6 +140,22 @@ class ServingSettingsValidationIT extends ClusterTestSupport {
             "postprocess.format, confidenceThreshold, iouThreshold and maxDetections apply only"
                 + " to type detection"),
         postprocess(
+            "type: detection, format: yolov2, anchors: [1.0, 2.0, 3.0]",
+            "spec.schema.postprocess.anchors",
+            "postprocess.anchors are pairs of width, height, each above 0 and at most 1000"),
+        postprocess(
+            "type: detection, format: yolov2, anchors: [1.0, 0]",
+            "spec.schema.postprocess.anchors",
+            "postprocess.anchors are pairs of width, height, each above 0 and at most 1000"),
+        postprocess(
+            "type: detection, format: yolov2, anchors: [1.0]",
+            "spec.schema.postprocess.anchors",
+            "should have at least 2 items"),
+        postprocess(
+            "type: detection, anchors: [1.0, 2.0]",
+            "spec.schema.postprocess.anchors",
+            "postprocess.anchors applies only to format yolov2"),
+        postprocess(
             "type: classification, output: \"\"",
             "spec.schema.postprocess.output",
             "should be at least 1 chars long"),
