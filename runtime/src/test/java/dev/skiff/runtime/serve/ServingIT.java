@@ -107,7 +107,8 @@ class ServingIT {
     assertThat(predictions.get(1).get("label").asInt()).isEqualTo(2);
     assertThat(predictions.get(1).get("probabilities")).hasSize(3);
     assertThat(json(http.get("/v1/models")).get("models").toString())
-        .isEqualTo("[\"digits\",\"digits-dl4j\",\"digits-keras\",\"iris\",\"shapes\"]");
+        .isEqualTo(
+            "[\"digits\",\"digits-dl4j\",\"digits-keras\",\"iris\",\"sentiment\",\"shapes\"]");
     assertThat(json(http.get("/v1/models/iris")).get("ready").asBoolean()).isTrue();
     HttpResponse<String> badV1 = http.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}");
     assertThat(badV1.statusCode()).isEqualTo(400);
