@@ -434,10 +434,10 @@ public final class OpenApiService implements HttpService {
 
   /** The texts' element schemas and examples in a text model's V2 and V1 request schemas. */
   private static void describeTexts(ObjectNode v2Request, ObjectNode v1Request, TextSettings text) {
-    v2Request
-        .at("/properties/inputs/items/oneOf/0/properties/data")
-        .withObject("items")
-        .setAll(textSchema(text));
+    ObjectNode tensor = (ObjectNode) v2Request.at("/properties/inputs/items/oneOf/0/properties");
+    // At least one text: a request of none is refused ("holds no text").
+    tensor.withObject("shape").withObject("items").put("minimum", 1);
+    tensor.withObject("data").put("minItems", 1).withObject("items").setAll(textSchema(text));
     ((ArrayNode) v2Request.at("/example/inputs/0/data")).removeAll().add(EXAMPLE_TEXT);
     v1Request.at("/properties/instances").withObject("items").setAll(textSchema(text));
     ((ArrayNode) v1Request.at("/example/instances")).removeAll().add(EXAMPLE_TEXT);
