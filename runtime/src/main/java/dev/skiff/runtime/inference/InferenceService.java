@@ -12,6 +12,8 @@ import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.RequestedOutput;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.text.TextInputs;
+import dev.skiff.runtime.text.TextTokenizer;
 import dev.skiff.runtime.web.ApiException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,8 +48,40 @@ public final class InferenceService {
   /** Validates and runs one request (V2 or V1) against a ready version. */
   public InferenceResult infer(ServingVersion version, InferenceRequest request, String id)
       throws Exception {
+    if (version.tokenizer().isPresent()) {
+      Optional<List<String>> texts = TextInputs.texts(request.inputs());
+      if (texts.isPresent()) {
+        return run(version, tokenize(version, texts.get()), request.outputs(), id, null);
+      }
+    }
     ImagePipelines.Converted converted = images.convert(version, request.inputs());
     return run(version, converted.inputs(), request.outputs(), id, converted.placement());
+  }
+
+  /**
+   * Tokenizes texts for a text model, then runs them like any request.
+   *
+   * @throws ApiException 400 when the model takes no text; 400 or 413 for a text itself
+   */
+  public InferenceResult inferText(ServingVersion version, List<String> texts, String id)
+      throws Exception {
+    return run(version, tokenize(version, texts), List.of(), id, null);
+  }
+
+  private static List<Tensor> tokenize(ServingVersion version, List<String> texts) {
+    TextTokenizer tokenizer =
+        version
+            .tokenizer()
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "model '"
+                            + version.model()
+                            + "' takes no text: its model.yaml has no 'preprocess' of type text"
+                            + " (docs/text.md)"));
+    // Tokenizing runs on the request's thread: the Rust call is microseconds for a text within
+    // the per-text byte limit, short enough not to need the inference pool.
+    return tokenizer.encode(texts).tensors(names(version.inputs()));
   }
 
   /**

@@ -118,6 +118,15 @@ public record ImageSettings(Optional<Preprocess> preprocess, Optional<Postproces
      */
     public static Preprocess from(ModelSettingsFile.Preprocess file, String where) {
       String at = where + ": preprocess";
+      if (file.tokenizer() != null
+          || file.maxLength() != null
+          || file.truncation() != null
+          || file.padding() != null) {
+        throw new ModelLoadException(
+            at
+                + ": tokenizer, maxLength, truncation and padding are text keys; add type: text"
+                + " (docs/text.md)");
+      }
       List<Integer> size = file.size();
       if (size == null
           || size.size() != 2

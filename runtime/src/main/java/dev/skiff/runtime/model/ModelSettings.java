@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * @param labels class names, index-aligned with the model's class outputs
  * @param maxRowsPerRequest the most rows (first dimension) one request may carry
  * @param batching dynamic batching, when enabled
- * @param image image pre- and postprocessing
+ * @param image image pre- and postprocessing (the postprocess serves text models too)
+ * @param text text preprocessing ({@code preprocess} of {@code type: text}), when the model takes
+ *     text
  */
 public record ModelSettings(
     String name,
@@ -37,7 +39,8 @@ public record ModelSettings(
     List<String> labels,
     OptionalInt maxRowsPerRequest,
     Optional<BatchingSettings> batching,
-    ImageSettings image) {
+    ImageSettings image,
+    Optional<TextSettings> text) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -68,6 +71,13 @@ public record ModelSettings(
       }
       maxRows = OptionalInt.of(file.limits().maxBatchSize());
     }
+    ModelSettingsFile.Preprocess pre = file.preprocess();
+    String type = pre == null || pre.type() == null ? "image" : pre.type();
+    if (!type.equalsIgnoreCase("image") && !type.equalsIgnoreCase("text")) {
+      throw new ModelLoadException(
+          where + ": preprocess.type must be one of [image, text], found '" + type + "'");
+    }
+    boolean textPreprocess = type.equalsIgnoreCase("text");
     return new ModelSettings(
         name,
         file.description(),
@@ -80,7 +90,10 @@ public record ModelSettings(
         file.batching() == null
             ? Optional.empty()
             : Optional.of(BatchingSettings.from(file.batching(), where)),
-        ImageSettings.from(file.preprocess(), file.postprocess(), where));
+        ImageSettings.from(textPreprocess ? null : pre, file.postprocess(), where),
+        textPreprocess
+            ? Optional.of(TextSettings.from(pre, file.batching() != null, where))
+            : Optional.empty());
   }
 
   private static List<TensorSpec> tensors(List<TensorDeclaration> declared, String where) {

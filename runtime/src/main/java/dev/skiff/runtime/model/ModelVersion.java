@@ -73,7 +73,7 @@ public final class ModelVersion {
   void unload() {
     ServingVersion current = serving;
     if (current != null) {
-      current.session().close();
+      current.close();
     }
   }
 }

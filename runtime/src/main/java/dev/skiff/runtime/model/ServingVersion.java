@@ -3,7 +3,9 @@ package dev.skiff.runtime.model;
 import dev.skiff.runtime.backend.ModelSession;
 import dev.skiff.runtime.execution.VersionRunner;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.text.TextTokenizer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One loaded, warmed-up version as every request sees it, made once by {@link VersionLoader}: its
@@ -18,6 +20,7 @@ import java.util.List;
  * @param outputs the outputs requests may ask for
  * @param session the loaded model
  * @param runner how requests run: alone or joined into batches
+ * @param tokenizer the version's tokenizer, when the model takes text
  * @param loadSeconds how long loading and warming up took
  */
 public record ServingVersion(
@@ -29,11 +32,18 @@ public record ServingVersion(
     List<TensorSpec> outputs,
     ModelSession session,
     VersionRunner runner,
+    Optional<TextTokenizer> tokenizer,
     double loadSeconds) {
 
   public ServingVersion {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
+  }
+
+  /** Closes the model and its tokenizer. */
+  public void close() {
+    session.close();
+    tokenizer.ifPresent(TextTokenizer::close);
   }
 
   /** {@code model 'iris' version 'v1'}, for messages. */

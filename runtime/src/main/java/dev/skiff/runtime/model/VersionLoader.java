@@ -10,6 +10,7 @@ import dev.skiff.runtime.execution.Runners;
 import dev.skiff.runtime.execution.VersionRunner;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,6 +59,7 @@ final class VersionLoader {
       // a backend names the file, not the version; the status and the log need both
       throw new ModelLoadException(where + ": " + e.getMessage(), e);
     }
+    Optional<TextTokenizer> tokenizer = Optional.empty();
     try {
       List<TensorSpec> inputs =
           SchemaCheck.effective(where, "input", settings.inputs(), session.inputs());
@@ -65,6 +67,10 @@ final class VersionLoader {
           SchemaCheck.effective(where, "output", settings.outputs(), session.outputs());
       settings.batching().ifPresent(b -> b.checkContract(where, inputs, outputs));
       settings.image().checkContract(where, inputs, outputs, settings.labels());
+      if (settings.text().isPresent()) {
+        settings.text().get().checkContract(where, inputs);
+        tokenizer = Optional.of(loadTokenizer(settings.text().get(), version, where));
+      }
       warmUp(session, inputs, outputs, where);
       VersionRunner runner =
           settings
@@ -87,10 +93,32 @@ final class VersionLoader {
           outputs,
           session,
           runner,
+          tokenizer,
           (System.nanoTime() - start) / 1e9);
     } catch (RuntimeException e) {
       session.close();
+      tokenizer.ifPresent(TextTokenizer::close);
       throw e;
+    }
+  }
+
+  /** The tokenizer file named by {@code preprocess.tokenizer}, from the version folder. */
+  private static TextTokenizer loadTokenizer(
+      TextSettings text, ModelVersion version, String where) {
+    Path file = version.directory().resolve(text.tokenizer());
+    if (!Files.isRegularFile(file)) {
+      throw new ModelLoadException(
+          where
+              + ": preprocess.tokenizer: no file "
+              + text.tokenizer()
+              + " in "
+              + version.directory());
+    }
+    try {
+      return TextTokenizer.load(
+          file, text.maxLength(), text.truncation(), text.padToMaxLength(), text.maxTextBytes());
+    } catch (IOException e) {
+      throw new ModelLoadException(where + ": preprocess.tokenizer: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.skiff.runtime.serve;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.runtime.image.Answer;
@@ -12,6 +13,7 @@ import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V2JsonCodec;
+import dev.skiff.runtime.web.ApiException;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
 import dev.skiff.runtime.web.RequestIds;
@@ -23,17 +25,21 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Image upload: {@code POST /v1/models/{m}/predict} with the image in multipart field {@code file}
  * (and {@code POST /v1/predict} when one model is served). The image is decoded and preprocessed as
  * the model's {@code preprocess} says, run through {@link InferenceService} like any V2 request
- * (validation, batching, metrics, auth), and answered with the labels or boxes it postprocessed.
+ * (validation, batching, metrics, auth), and answered with the labels or boxes it postprocessed. A
+ * text model takes a JSON body {@code {"text": "..."}} at the same address instead (docs/text.md).
  */
 public final class ImageService implements HttpService {
   static final String FIELD = "file";
+  static final String TEXT_FIELD = "text";
 
   private final VersionLookup versions;
   private final InferenceService inference;
@@ -65,12 +71,16 @@ public final class ImageService implements HttpService {
     ModelVersion version = versions.resolve(model, null);
     RequestAccounting.counts(req, version);
     ServingVersion ready = VersionLookup.ready(version);
-    byte[] image;
     String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+    InferenceResult result;
     try (InputStream body = req.content().inputStream()) {
-      image = MultipartForm.field(contentType, body, FIELD);
+      if (ready.tokenizer().isPresent()) { // a text model: {"text": ...}, whatever the header says
+        result = inference.inferText(ready, List.of(text(body)), RequestIds.of(req));
+      } else {
+        byte[] image = MultipartForm.field(contentType, body, FIELD);
+        result = inference.inferImage(ready, image, RequestIds.of(req));
+      }
     }
-    InferenceResult result = inference.inferImage(ready, image, RequestIds.of(req));
     if (result.answer().isEmpty()) { // no postprocess: the raw outputs, as V2 answers them
       ByteArrayOutputStream out = new ByteArrayOutputStream(512);
       codec.writeResponse(result.response(), out);
@@ -79,6 +89,29 @@ public final class ImageService implements HttpService {
       return;
     }
     Json.send(res, Status.OK_200, body(result.response(), result.answer().get()));
+  }
+
+  /** The review of {@code {"text": "..."}}. */
+  private String text(InputStream body) {
+    JsonNode root;
+    try {
+      root = codec.mapper().readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest("the body is not JSON: " + e.getMessage());
+    }
+    JsonNode text = root == null ? null : root.get(TEXT_FIELD);
+    if (text == null || !text.isTextual()) {
+      throw ApiException.badRequest(
+          "a JSON predict body is {\""
+              + TEXT_FIELD
+              + "\": \"<the text>\"}; field '"
+              + TEXT_FIELD
+              + "' must be a string"
+              + (text == null
+                  ? ""
+                  : ", not " + text.getNodeType().name().toLowerCase(Locale.ROOT)));
+    }
+    return text.asText();
   }
 
   static ObjectNode body(InferenceResponse response, Answer answer) {

@@ -11,7 +11,9 @@ import dev.skiff.runtime.model.ModelRepository;
 import dev.skiff.runtime.model.ModelVersion;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.model.ServingVersion;
+import dev.skiff.runtime.model.TextSettings;
 import dev.skiff.runtime.tensor.TensorSpec;
+import dev.skiff.runtime.text.TextInputs;
 import dev.skiff.runtime.web.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -22,6 +24,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Serves an OpenAPI 3 document at {@code /openapi} (JSON; YAML with {@code ?format=yaml} or an
@@ -104,9 +107,16 @@ public final class OpenApiService implements HttpService {
       ServingVersion contract = version.serving().get();
       String name = model.name();
       String schemaName = name.replaceAll("[^A-Za-z0-9_.-]", "_");
-      schemas.set(schemaName + "_V2Request", v2Request(contract.inputs(), contract.outputs()));
+      // A text model's requests carry texts, not the token tensors the tokenizer makes.
+      Optional<TextSettings> text = model.settings().text();
+      List<TensorSpec> requestInputs =
+          text.isPresent() ? List.of(TextInputs.SPEC) : contract.inputs();
+      ObjectNode v2Request = v2Request(requestInputs, contract.outputs());
+      ObjectNode v1Request = v1Request(requestInputs);
+      text.ifPresent(t -> describeTexts(v2Request, v1Request, t));
+      schemas.set(schemaName + "_V2Request", v2Request);
       schemas.set(schemaName + "_V2Response", v2Response(contract.outputs()));
-      schemas.set(schemaName + "_V1Request", v1Request(contract.inputs()));
+      schemas.set(schemaName + "_V1Request", v1Request);
       String description =
           model.settings().description() == null ? "" : model.settings().description();
       paths.set(
@@ -145,6 +155,18 @@ public final class OpenApiService implements HttpService {
               null));
       if (model.settings().image().preprocess().isPresent()) {
         paths.set("/v1/models/" + name + "/predict", upload(schemaName, name, description));
+      }
+      if (text.isPresent()) {
+        schemas.set(schemaName + "_TextRequest", textRequest(text.get()));
+        paths.set(
+            "/v1/models/" + name + "/predict",
+            post(
+                schemaName + "_predictText",
+                "Classify a text with " + name,
+                description,
+                name,
+                schemaName + "_TextRequest",
+                null));
       }
       paths.set("/v1/models/" + name + "/feedback", feedback(schemaName, name));
     }
@@ -425,6 +447,37 @@ public final class OpenApiService implements HttpService {
     ObjectNode path = Json.object();
     path.set("post", op);
     return path;
+  }
+
+  private static final String EXAMPLE_TEXT = "A wonderful, moving film with a brilliant cast.";
+
+  /**
+   * One text as the server takes it: at least one character, and at most a quarter of the per-text
+   * byte limit in characters, so that no schema-valid text (4 UTF-8 bytes a character at most) is
+   * over it.
+   */
+  private static ObjectNode textSchema(TextSettings text) {
+    return stringSchema().put("minLength", 1).put("maxLength", text.maxTextBytes() / 4);
+  }
+
+  /** The texts' element schemas and examples in a text model's V2 and V1 request schemas. */
+  private static void describeTexts(ObjectNode v2Request, ObjectNode v1Request, TextSettings text) {
+    ObjectNode tensor = (ObjectNode) v2Request.at("/properties/inputs/items/oneOf/0/properties");
+    // At least one text: a request of none is refused ("holds no text").
+    tensor.withObject("shape").withObject("items").put("minimum", 1);
+    tensor.withObject("data").put("minItems", 1).withObject("items").setAll(textSchema(text));
+    ((ArrayNode) v2Request.at("/example/inputs/0/data")).removeAll().add(EXAMPLE_TEXT);
+    v1Request.at("/properties/instances").withObject("items").setAll(textSchema(text));
+    ((ArrayNode) v1Request.at("/example/instances")).removeAll().add(EXAMPLE_TEXT);
+  }
+
+  /** A text model's predict body: {@code {"text": "..."}}; the answer is its top labels. */
+  private static ObjectNode textRequest(TextSettings text) {
+    ObjectNode body = objectSchema();
+    body.putArray("required").add("text");
+    body.set("properties", props("text", textSchema(text)));
+    body.set("example", Json.object().put("text", EXAMPLE_TEXT));
+    return body;
   }
 
   /** An image upload: multipart/form-data with the file in field {@code file}. */

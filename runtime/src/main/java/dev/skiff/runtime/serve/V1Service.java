@@ -9,6 +9,7 @@ import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.protocol.InferenceResponse;
 import dev.skiff.runtime.protocol.V1JsonCodec;
+import dev.skiff.runtime.text.TextInputs;
 import dev.skiff.runtime.web.ApiException;
 import dev.skiff.runtime.web.Json;
 import dev.skiff.runtime.web.MethodNotAllowed;
@@ -76,7 +77,10 @@ public final class V1Service implements HttpService {
     ServingVersion ready = VersionLookup.ready(version);
     InferenceRequest request;
     try (InputStream body = req.content().inputStream()) {
-      request = codec.readRequest(body, ready.inputs());
+      // A text model's instances are its texts, one string each, tokenized like a V2 BYTES input.
+      request =
+          codec.readRequest(
+              body, ready.tokenizer().isPresent() ? List.of(TextInputs.SPEC) : ready.inputs());
     }
     InferenceResponse response = inference.infer(ready, request, RequestIds.of(req)).response();
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);

@@ -17,7 +17,8 @@ import java.util.List;
  * @param outputs declared outputs; the model file's own when absent
  * @param labels class names, index-aligned with the model's class outputs
  * @param batching dynamic batching
- * @param preprocess how an uploaded image becomes the input tensor (docs/images.md)
+ * @param preprocess how an uploaded image (docs/images.md) or text (docs/text.md) becomes the input
+ *     tensors
  * @param postprocess how outputs become labels or boxes (docs/images.md)
  * @param limits per-request limits on top of the server's
  */
@@ -53,8 +54,10 @@ public record ModelSettingsFile(
   public record Limits(Integer maxBatchSize) {}
 
   /**
-   * Image to tensor. The choices are text, matched without regard to case ({@code center-crop},
-   * {@code NCHW}), so the runtime can name the allowed values when one is wrong.
+   * Image or text to tensors. The choices are text, matched without regard to case ({@code
+   * center-crop}, {@code NCHW}), so the runtime can name the allowed values when one is wrong. An
+   * image preprocess uses the first eight keys; {@code type: text} uses only the last five
+   * (docs/text.md).
    *
    * @param input the model input to fill; the model's only input when absent
    * @param size {@code [height, width]}
@@ -64,6 +67,11 @@ public record ModelSettingsFile(
    * @param mean per-channel (or one) value subtracted after scaling
    * @param std per-channel (or one) divisor after subtracting the mean
    * @param layout {@code NCHW}, {@code NHWC} or {@code flat}
+   * @param type {@code image} (when absent) or {@code text}
+   * @param tokenizer text: the Hugging Face {@code tokenizer.json} in the version folder
+   * @param maxLength text: most tokens per text, special tokens included
+   * @param truncation text: cut longer texts to {@code maxLength} (else refuse them)
+   * @param padding text: {@code longest} (the request's longest text) or {@code max-length}
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Preprocess(
@@ -74,7 +82,26 @@ public record ModelSettingsFile(
       Double scale,
       List<Double> mean,
       List<Double> std,
-      String layout) {}
+      String layout,
+      String type,
+      String tokenizer,
+      Integer maxLength,
+      Boolean truncation,
+      String padding) {
+
+    /** An image preprocess (no text keys). */
+    public Preprocess(
+        String input,
+        List<Integer> size,
+        String resize,
+        String channels,
+        Double scale,
+        List<Double> mean,
+        List<Double> std,
+        String layout) {
+      this(input, size, resize, channels, scale, mean, std, layout, null, null, null, null, null);
+    }
+  }
 
   /**
    * Outputs to an answer.
