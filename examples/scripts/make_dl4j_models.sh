@@ -9,6 +9,11 @@
 # 2. examples/scripts/make_digits_twins.py writes the same weights as a Keras HDF5 file
 #    (examples/models/digits-keras) and as ONNX (runtime/src/test/resources/dl4j-models/digits-onnx)
 #    and checks both against the DL4J answers.
+# 3. examples/scripts/make_tiny_yolov2_dl4j.py dumps the committed tiny-yolov2 ONNX graph with its
+#    initializers; examples/scripts/dl4j/TinyYolov2.java builds the same network with those weights
+#    from plain DL4J layers, checks its raw grid against ONNX Runtime's and writes
+#    examples/models/tiny-yolov2-dl4j/v1/model.zip; the Python script then decodes the DL4J grid,
+#    checks the boxes against the ONNX model's and writes model.yaml and expected.json.
 # Seeded and single-threaded: a re-run gives the same weights. Needs the models venv
 # (examples/scripts/make_models.sh creates it) and a built runtime (target/libs).
 set -euo pipefail
@@ -32,3 +37,9 @@ export OMP_NUM_THREADS=1 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
   examples/scripts/dl4j/TrainDigits.java "$csv" examples/models/digits/expected.json \
   examples/models "$work/digits-weights.json"
 "$venv/bin/python" examples/scripts/make_digits_twins.py "$work/digits-weights.json"
+
+"$venv/bin/python" examples/scripts/make_tiny_yolov2_dl4j.py layers "$work/tiny-yolov2-layers.json"
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp 'runtime/target/libs/*' \
+  examples/scripts/dl4j/TinyYolov2.java "$work/tiny-yolov2-layers.json" \
+  examples/models/tiny-yolov2-dl4j/v1/model.zip "$work/tiny-yolov2-dl4j-grid.json"
+"$venv/bin/python" examples/scripts/make_tiny_yolov2_dl4j.py expected "$work/tiny-yolov2-dl4j-grid.json"

@@ -70,6 +70,11 @@ OBJECT_CELLS = 6
 TOLERANCE_PX = 0.01   # runtime vs. this script over HTTP: same pixels (scale 1), float rounding only
 SCORE_TOLERANCE = 1e-4
 
+# model.yaml's image settings (the DL4J twin, make_tiny_yolov2_dl4j.py, has the same)
+PREPROCESS = f"{{size: [{SIZE}, {SIZE}], resize: letterbox, scale: 0.00392156862745098}}"
+POSTPROCESS = (f"{{type: detection, output: grid, format: yolov2, confidenceThreshold: {CONFIDENCE},"
+               f" iouThreshold: {IOU}, maxDetections: {MAX_DETECTIONS}}}")
+
 MODEL_DIR = EXAMPLES / "models" / NAME
 IMAGE_PATH = EXAMPLES / "images" / "tiny-yolov2-scene.png"
 FIXTURE = REPO / "runtime" / "src" / "test" / "resources" / "yolov2" / "decoded.json"
@@ -246,6 +251,13 @@ def decode(raw: np.ndarray, anchors, labels, width: int, height: int, confidence
 # ---------------------------------------------------------------- main
 
 
+def rounded(detections: list[dict]) -> list[dict]:
+    """Detections as expected.json records them (scores to 1e-6, pixels to 1e-4)."""
+    return [dict(d, score=round(d["score"], 6), **{k: round(d[k], 4) for k in "xywh"})
+            for d in detections]
+
+
+
 def main() -> int:
     rng = np.random.default_rng(SEED)
     pixels = draw_scene()
@@ -276,15 +288,11 @@ def main() -> int:
         " [1, 125, 13, 13]) with 8 channels per layer and seeded weights: it detects nothing real"
         " (examples/scripts/make_tiny_yolov2.py)",
         inputs, outputs, labels=VOC,
-        preprocess=f"{{size: [{SIZE}, {SIZE}], resize: letterbox, scale: 0.00392156862745098}}",
-        postprocess=f"{{type: detection, output: grid, format: yolov2, confidenceThreshold:"
-                    f" {CONFIDENCE}, iouThreshold: {IOU}, maxDetections: {MAX_DETECTIONS}}}"))
-    rounded = [dict(d, score=round(d["score"], 6), **{k: round(d[k], 4) for k in "xywh"})
-               for d in detections]
+        preprocess=PREPROCESS, postprocess=POSTPROCESS))
     dump_json(MODEL_DIR / "expected.json", {
         "model": NAME, "version": "v1", "tolerancePixels": TOLERANCE_PX,
         "scoreTolerance": SCORE_TOLERANCE,
-        "cases": [{"image": IMAGE_PATH.name, "detections": rounded}]})
+        "cases": [{"image": IMAGE_PATH.name, "detections": rounded(detections)}]})
     dump_json(FIXTURE, {
         "anchors": ANCHORS, "labels": VOC, "confidenceThreshold": CONFIDENCE, "iouThreshold": IOU,
         "maxDetections": MAX_DETECTIONS, "modelSize": [SIZE, SIZE], "resize": "letterbox",

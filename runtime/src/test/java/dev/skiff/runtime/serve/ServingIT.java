@@ -111,7 +111,7 @@ class ServingIT {
     assertThat(json(http.get("/v1/models")).get("models").toString())
         .isEqualTo(
             "[\"digits\",\"digits-dl4j\",\"digits-keras\",\"digits-svm\",\"digits-xgboost\","
-                + "\"iris\",\"sentiment\",\"shapes\",\"tiny-yolov2\"]");
+                + "\"iris\",\"sentiment\",\"shapes\",\"tiny-yolov2\",\"tiny-yolov2-dl4j\"]");
     assertThat(json(http.get("/v1/models/iris")).get("ready").asBoolean()).isTrue();
     HttpResponse<String> badV1 = http.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}");
     assertThat(badV1.statusCode()).isEqualTo(400);
