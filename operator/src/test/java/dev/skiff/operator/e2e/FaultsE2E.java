@@ -257,7 +257,10 @@ class FaultsE2E extends RealNodeSupport {
         .containsExactly("v2");
   }
 
-  /** Exactly the children one version (v2) needs: no router, nothing of v1, nothing twice. */
+  /**
+   * Exactly the children one version (v2) needs, with the Service its pods answer feedback through:
+   * no router, nothing of v1, nothing twice.
+   */
   private void assertChildrenAreExactly(String md) {
     Map<String, List<? extends HasMetadata>> children =
         Map.of(
@@ -293,7 +296,8 @@ class FaultsE2E extends RealNodeSupport {
                 .list()
                 .getItems());
     assertThat(names(children.get("Deployment"))).containsExactly(md + "-v2");
-    assertThat(names(children.get("Service"))).containsExactlyInAnyOrder(md, md + "-v2");
+    assertThat(names(children.get("Service")))
+        .containsExactlyInAnyOrder(md, md + "-v2", md + "-peers");
     assertThat(names(children.get("ConfigMap"))).containsExactly(md + "-settings");
     assertThat(names(children.get("HorizontalPodAutoscaler"))).containsExactly(md + "-v2");
     for (List<? extends HasMetadata> list : children.values()) {
