@@ -54,16 +54,34 @@ public final class FeedbackPeers implements AutoCloseable {
   private final Set<InetAddress> localAddresses;
 
   /** What the peers said. */
-  public sealed interface Outcome {}
+  public sealed interface Outcome {
+    /** The {@code outcome} label of {@code skiff_feedback_forwarded_total}. */
+    String label();
+  }
 
   /** A peer remembered the prediction and recorded the feedback: its answer, passed on as is. */
-  public record Recorded(String peer, int status, String body) implements Outcome {}
+  public record Recorded(String peer, int status, String body) implements Outcome {
+    @Override
+    public String label() {
+      return "recorded";
+    }
+  }
 
   /** Every peer answered that it does not know the id. */
-  public record Unknown(int asked) implements Outcome {}
+  public record Unknown(int asked) implements Outcome {
+    @Override
+    public String label() {
+      return "unknown";
+    }
+  }
 
   /** No peer knew the id, and these could not be asked (down, slow, or failing). */
-  public record Unreachable(int asked, List<String> failed) implements Outcome {}
+  public record Unreachable(int asked, List<String> failed) implements Outcome {
+    @Override
+    public String label() {
+      return "unreachable";
+    }
+  }
 
   /**
    * @param peers {@code host:port} entries; an empty list asks no one
@@ -230,11 +248,5 @@ public final class FeedbackPeers implements AutoCloseable {
     if (client != null) {
       client.close();
     }
-  }
-
-  /** For messages: the peer entries as configured. */
-  @Override
-  public String toString() {
-    return String.join(",", peers);
   }
 }

@@ -126,13 +126,7 @@ public final class FeedbackService implements HttpService {
             body.toString(),
             req.headers().first(HeaderNames.AUTHORIZATION),
             req.localPeer().port());
-    metrics.feedbackForwarded(
-        model,
-        switch (outcome) {
-          case FeedbackPeers.Recorded r -> "recorded";
-          case FeedbackPeers.Unknown u -> "unknown";
-          case FeedbackPeers.Unreachable u -> "unreachable";
-        });
+    metrics.feedbackForwarded(model, outcome.label());
     switch (outcome) {
       case FeedbackPeers.Recorded r -> {
         res.status(Status.create(r.status()));
