@@ -277,7 +277,7 @@ def main() -> int:
         f"(Rotten Tomatoes snippets, held-out accuracy {accuracy:.3f})",
         inputs, outputs, labels=LABELS, batching=(32, 2),
         preprocess=f"{{type: text, tokenizer: tokenizer.json, maxLength: {MAX_LENGTH}, "
-                   f"truncation: true, padding: max-length}}",
+                   f"truncation: true}}",
         postprocess="{type: classification, output: probabilities, topK: 2}"))
 
     # The runtime's answers must match onnxruntime's on the ids Python tokenizes.

@@ -14,7 +14,10 @@ import java.util.Set;
 /**
  * Joins several requests' tensors along the first (batch) dimension into one model call, and cuts
  * the call's outputs back into each request's rows. Joined inputs go into one direct buffer so the
- * backend still takes them without a copy; outputs are split as views, not copies.
+ * backend still takes them without a copy; outputs are split as views, not copies. Inputs that
+ * {@link BatchPadding} names may differ in their last dimension: each request's rows are padded to
+ * the batch's longest. Outputs are cut by rows only, so an output with a per-token dimension comes
+ * back at the batch's padded length.
  */
 final class BatchTensors {
   private BatchTensors() {}
@@ -23,8 +26,9 @@ final class BatchTensors {
    * One tensor per input: request {@code r}'s rows follow request {@code r-1}'s.
    *
    * @param requests each request's inputs, in the same input order, with equal non-batch dims
+   *     except the last dimension of the inputs {@code padding} names
    */
-  static List<Tensor> concat(List<List<Tensor>> requests) {
+  static List<Tensor> concat(List<List<Tensor>> requests, BatchPadding padding) {
     List<Tensor> first = requests.get(0);
     List<Tensor> joined = new ArrayList<>(first.size());
     for (int input = 0; input < first.size(); input++) {
@@ -35,7 +39,20 @@ final class BatchTensors {
       }
       long[] shape = template.shape();
       shape[0] = rows;
-      if (template.datatype() == Datatype.BYTES) {
+      int last = shape.length - 1;
+      long longest = 0;
+      boolean lengthsDiffer = false;
+      if (last > 0 && padding.pads(template.name())) {
+        for (List<Tensor> request : requests) {
+          long length = request.get(input).dim(last);
+          lengthsDiffer |= length != template.dim(last);
+          longest = Math.max(longest, length);
+        }
+      }
+      if (lengthsDiffer) {
+        shape[last] = longest;
+        joined.add(padded(requests, input, shape, padding.padValue(template.name())));
+      } else if (template.datatype() == Datatype.BYTES) {
         byte[][] strings = new byte[Math.toIntExact(Tensor.elementCount(shape))][];
         int next = 0;
         for (List<Tensor> request : requests) {
@@ -56,6 +73,44 @@ final class BatchTensors {
       }
     }
     return joined;
+  }
+
+  /**
+   * Input {@code input} of every request, each row of its last dimension padded with {@code value}
+   * to {@code shape}'s last dimension.
+   */
+  private static Tensor padded(List<List<Tensor>> requests, int input, long[] shape, long value) {
+    Tensor template = requests.get(0).get(input);
+    Datatype datatype = template.datatype();
+    if (!BatchPadding.canPad(datatype)) {
+      throw new IllegalArgumentException(
+          "input '" + template.name() + "' is " + datatype + "; only INT64 and INT32 are padded");
+    }
+    int size = datatype.byteSize();
+    int longest = Math.toIntExact(shape[shape.length - 1]);
+    ByteBuffer buffer =
+        ByteBuffer.allocateDirect(Math.toIntExact(Tensor.elementCount(shape) * size))
+            .order(ByteOrder.nativeOrder());
+    for (List<Tensor> request : requests) {
+      Tensor part = request.get(input);
+      long[] partShape = part.shape();
+      int length = Math.toIntExact(partShape[partShape.length - 1]);
+      long lines = Tensor.elementCount(Arrays.copyOf(partShape, partShape.length - 1));
+      ByteBuffer data = part.rawData();
+      for (long line = 0; line < lines; line++) {
+        int from = data.position() + Math.toIntExact(line * length * size);
+        buffer.put(data.slice(from, length * size));
+        for (int pad = length; pad < longest; pad++) {
+          if (datatype == Datatype.INT64) {
+            buffer.putLong(value);
+          } else {
+            buffer.putInt(Math.toIntExact(value));
+          }
+        }
+      }
+    }
+    buffer.flip();
+    return Tensor.ofBuffer(template.name(), datatype, shape, buffer);
   }
 
   /**

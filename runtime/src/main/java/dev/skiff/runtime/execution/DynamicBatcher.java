@@ -34,8 +34,9 @@ import java.util.logging.Logger;
  *
  * <p>No thread of its own: each waiting caller (a virtual thread) wakes at its own deadline and
  * sends what is due, and a finishing batch sends the next one. Requests are only joined with others
- * of the same non-batch dimensions. When a joined call fails, its requests are run one by one so
- * that a request the model cannot run fails alone.
+ * of the same non-batch dimensions, except the last dimension of the inputs {@link BatchPadding}
+ * names, which is padded to the batch's longest. When a joined call fails, its requests are run one
+ * by one so that a request the model cannot run fails alone.
  */
 public final class DynamicBatcher implements VersionRunner {
   private static final Logger LOG = Logger.getLogger(DynamicBatcher.class.getName());
@@ -48,6 +49,7 @@ public final class DynamicBatcher implements VersionRunner {
   private final int capacity;
   private final InferenceExecutor executor;
   private final RuntimeMetrics metrics;
+  private final BatchPadding padding;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Group> groups = new LinkedHashMap<>();
@@ -56,6 +58,7 @@ public final class DynamicBatcher implements VersionRunner {
 
   /**
    * @param capacity requests that may wait for a batch before further ones get 503
+   * @param padding the inputs whose last dimension may differ within a batch
    */
   public DynamicBatcher(
       String model,
@@ -65,7 +68,8 @@ public final class DynamicBatcher implements VersionRunner {
       long maxDelayMillis,
       int capacity,
       InferenceExecutor executor,
-      RuntimeMetrics metrics) {
+      RuntimeMetrics metrics,
+      BatchPadding padding) {
     if (maxBatchSize < 1 || maxDelayMillis < 0 || capacity < 1) {
       throw new IllegalArgumentException(
           "maxBatchSize and capacity must be >= 1 and maxDelayMillis >= 0");
@@ -78,6 +82,7 @@ public final class DynamicBatcher implements VersionRunner {
     this.capacity = capacity;
     this.executor = executor;
     this.metrics = metrics;
+    this.padding = padding;
   }
 
   /**
@@ -221,7 +226,7 @@ public final class DynamicBatcher implements VersionRunner {
       rows[i] = p.rows;
       wanted.add(p.outputs);
     }
-    List<Tensor> joined = BatchTensors.concat(inputs);
+    List<Tensor> joined = BatchTensors.concat(inputs, padding);
     long started = System.nanoTime();
     Map<String, Tensor> results = session.run(joined, outputs);
     metrics.batchFinished(model, version, Arrays.stream(rows).sum(), seconds(started));
@@ -287,12 +292,18 @@ public final class DynamicBatcher implements VersionRunner {
     return rows;
   }
 
-  /** Requests join only requests whose inputs agree on every dimension after the first. */
-  private static String shapeKey(List<Tensor> inputs) {
+  /**
+   * Requests join only requests whose inputs agree on every dimension after the first, but for the
+   * last dimension of a padded input (rank 2 or more).
+   */
+  private String shapeKey(List<Tensor> inputs) {
     StringBuilder key = new StringBuilder();
     for (Tensor t : inputs) {
       long[] shape = t.shape();
-      key.append(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length))).append(';');
+      int end = shape.length > 1 && padding.pads(t.name()) ? shape.length - 1 : shape.length;
+      key.append(t.datatype())
+          .append(Arrays.toString(Arrays.copyOfRange(shape, 1, end)))
+          .append(';');
     }
     return key.toString();
   }

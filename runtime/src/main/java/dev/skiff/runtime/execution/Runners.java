@@ -24,9 +24,16 @@ public final class Runners {
   /**
    * Concurrent requests joined into model calls of at most {@code maxBatchSize} rows; up to the
    * executor's queue capacity may wait for a batch.
+   *
+   * @param padding the inputs whose last dimension may differ within a batch, and their pad values
    */
   public VersionRunner batched(
-      String model, String version, ModelSession session, int maxBatchSize, int maxDelayMillis) {
+      String model,
+      String version,
+      ModelSession session,
+      int maxBatchSize,
+      int maxDelayMillis,
+      BatchPadding padding) {
     return new DynamicBatcher(
         model,
         version,
@@ -35,6 +42,7 @@ public final class Runners {
         maxDelayMillis,
         executor.queueCapacity(),
         executor,
-        metrics);
+        metrics,
+        padding);
   }
 }

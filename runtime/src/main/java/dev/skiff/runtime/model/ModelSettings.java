@@ -91,9 +91,7 @@ public record ModelSettings(
             ? Optional.empty()
             : Optional.of(BatchingSettings.from(file.batching(), where)),
         ImageSettings.from(textPreprocess ? null : pre, file.postprocess(), where),
-        textPreprocess
-            ? Optional.of(TextSettings.from(pre, file.batching() != null, where))
-            : Optional.empty());
+        textPreprocess ? Optional.of(TextSettings.from(pre, where)) : Optional.empty());
   }
 
   private static List<TensorSpec> tensors(List<TensorDeclaration> declared, String where) {

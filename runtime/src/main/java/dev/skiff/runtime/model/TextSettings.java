@@ -19,11 +19,23 @@ import java.util.regex.Pattern;
  * @param tokenizer the tokenizer file's name in the version folder
  * @param maxLength most tokens per text, special tokens included
  * @param truncation cut longer texts to {@code maxLength}; when false they are refused
- * @param padToMaxLength pad every text to {@code maxLength} ({@code padding: max-length}); when
- *     false, to the longest text of the request ({@code padding: longest})
+ * @param padding how the texts of one request are padded to one length
  */
-public record TextSettings(
-    String tokenizer, int maxLength, boolean truncation, boolean padToMaxLength) {
+public record TextSettings(String tokenizer, int maxLength, boolean truncation, Padding padding) {
+
+  /** model.yaml's {@code padding}. */
+  public enum Padding {
+    /** {@code padding: longest}: to the longest text of the request. */
+    LONGEST,
+    /** {@code padding: max-length}: every text to {@code maxLength} tokens. */
+    MAX_LENGTH,
+    /**
+     * No {@code padding} given: {@code max-length} when the model's token dimension is fixed,
+     * {@code longest} when it is dynamic (-1), whether or not the model batches, since the batcher
+     * pads each batch to its longest request ({@link dev.skiff.runtime.execution.BatchPadding}).
+     */
+    BY_MODEL
+  }
 
   private static final int DEFAULT_MAX_LENGTH = 128;
   private static final int MOST_TOKENS = 8192;
@@ -43,11 +55,9 @@ public record TextSettings(
   /**
    * Checks and converts model.yaml's {@code preprocess} of {@code type: text}.
    *
-   * @param batched whether the model has {@code batching}: then {@code padding} defaults to {@code
-   *     max-length}, so that requests of any length make tensors of one shape and join a batch
    * @throws ModelLoadException naming the key that is wrong and why
    */
-  static TextSettings from(ModelSettingsFile.Preprocess file, boolean batched, String where) {
+  static TextSettings from(ModelSettingsFile.Preprocess file, String where) {
     String at = where + ": preprocess";
     Map<String, Object> imageKeys = new LinkedHashMap<>();
     imageKeys.put("input", file.input());
@@ -84,14 +94,14 @@ public record TextSettings(
       throw new ModelLoadException(
           at + ".maxLength must be within 1.." + MOST_TOKENS + ", found " + maxLength);
     }
-    boolean padToMax;
+    Padding padding;
     if (file.padding() == null) {
-      padToMax = batched;
+      padding = Padding.BY_MODEL;
     } else {
-      padToMax =
+      padding =
           switch (file.padding().toLowerCase(Locale.ROOT)) {
-            case "longest" -> false;
-            case "max-length" -> true;
+            case "longest" -> Padding.LONGEST;
+            case "max-length" -> Padding.MAX_LENGTH;
             default ->
                 throw new ModelLoadException(
                     at
@@ -101,18 +111,31 @@ public record TextSettings(
           };
     }
     return new TextSettings(
-        tokenizer, maxLength, file.truncation() == null || file.truncation(), padToMax);
+        tokenizer, maxLength, file.truncation() == null || file.truncation(), padding);
+  }
+
+  /**
+   * Whether the tokenizer pads every text to {@code maxLength} for a model with these inputs: as
+   * {@code padding} says, or, when it says nothing, exactly when a token dimension is fixed.
+   */
+  public boolean padsToMaxLength(List<TensorSpec> inputs) {
+    return switch (padding) {
+      case LONGEST -> false;
+      case MAX_LENGTH -> true;
+      case BY_MODEL -> inputs.stream().anyMatch(spec -> spec.rank() == 2 && spec.dim(1) != -1);
+    };
   }
 
   /**
    * Holds the settings to the loaded model's inputs: {@code input_ids}, optionally {@code
    * attention_mask} and {@code token_type_ids}, nothing else, each INT64 {@code [batch, tokens]}; a
-   * fixed token dimension needs {@code padding: max-length} and that {@code maxLength}.
+   * fixed token dimension needs {@code padding: max-length} (or none) and that {@code maxLength}.
    *
    * @throws ModelLoadException naming the input that does not fit and why
    */
   void checkContract(String where, List<TensorSpec> inputs) {
     String at = where + ": preprocess (type text)";
+    boolean padToMaxLength = padsToMaxLength(inputs);
     List<String> names = inputs.stream().map(TensorSpec::name).toList();
     if (!names.contains(Tokens.INPUT_IDS)) {
       throw new ModelLoadException(

@@ -6,11 +6,13 @@ import dev.skiff.runtime.backend.BackendProvider;
 import dev.skiff.runtime.backend.DeclaredTensors;
 import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.backend.ModelSession;
+import dev.skiff.runtime.execution.BatchPadding;
 import dev.skiff.runtime.execution.Runners;
 import dev.skiff.runtime.execution.VersionRunner;
 import dev.skiff.runtime.tensor.Tensor;
 import dev.skiff.runtime.tensor.TensorSpec;
 import dev.skiff.runtime.text.TextTokenizer;
+import dev.skiff.runtime.text.Tokens;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -69,8 +73,9 @@ final class VersionLoader {
       settings.image().checkContract(where, inputs, outputs, settings.labels());
       if (settings.text().isPresent()) {
         settings.text().get().checkContract(where, inputs);
-        tokenizer = Optional.of(loadTokenizer(settings.text().get(), version, where));
+        tokenizer = Optional.of(loadTokenizer(settings.text().get(), inputs, version, where));
       }
+      BatchPadding padding = tokenizer.map(t -> tokenPadding(t, inputs)).orElse(BatchPadding.NONE);
       warmUp(session, inputs, outputs, where);
       VersionRunner runner =
           settings
@@ -82,7 +87,8 @@ final class VersionLoader {
                           version.name(),
                           session,
                           b.maxBatchSize(),
-                          b.maxDelayMillis()))
+                          b.maxDelayMillis(),
+                          padding))
               .orElseGet(() -> runners.direct(model.name(), version.name(), session));
       return new ServingVersion(
           model.name(),
@@ -102,9 +108,28 @@ final class VersionLoader {
     }
   }
 
+  /**
+   * How a batch joins token tensors of different lengths: each dynamic (-1) token dimension padded
+   * with the tokenizer's pad id ({@code input_ids}) or 0 (mask, token types). Only for a model that
+   * takes an {@code attention_mask}, which tells it the padding is none of the text; without one,
+   * padding would change its answer, so requests of different lengths do not join.
+   */
+  private static BatchPadding tokenPadding(TextTokenizer tokenizer, List<TensorSpec> inputs) {
+    if (inputs.stream().noneMatch(spec -> spec.name().equals(Tokens.ATTENTION_MASK))) {
+      return BatchPadding.NONE;
+    }
+    Map<String, Long> padValues = new HashMap<>();
+    for (TensorSpec spec : inputs) {
+      if (spec.rank() == 2 && spec.dim(1) == -1) {
+        padValues.put(spec.name(), spec.name().equals(Tokens.INPUT_IDS) ? tokenizer.padId() : 0L);
+      }
+    }
+    return new BatchPadding(padValues);
+  }
+
   /** The tokenizer file named by {@code preprocess.tokenizer}, from the version folder. */
   private static TextTokenizer loadTokenizer(
-      TextSettings text, ModelVersion version, String where) {
+      TextSettings text, List<TensorSpec> inputs, ModelVersion version, String where) {
     Path file = version.directory().resolve(text.tokenizer());
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(
@@ -116,7 +141,11 @@ final class VersionLoader {
     }
     try {
       return TextTokenizer.load(
-          file, text.maxLength(), text.truncation(), text.padToMaxLength(), text.maxTextBytes());
+          file,
+          text.maxLength(),
+          text.truncation(),
+          text.padsToMaxLength(inputs),
+          text.maxTextBytes());
     } catch (IOException e) {
       throw new ModelLoadException(where + ": preprocess.tokenizer: " + e.getMessage(), e);
     }

@@ -27,13 +27,19 @@ public final class TextTokenizer implements AutoCloseable {
   private final int maxLength;
   private final boolean truncation;
   private final int maxTextBytes;
+  private final long padId;
 
   private TextTokenizer(
-      HuggingFaceTokenizer tokenizer, int maxLength, boolean truncation, int maxTextBytes) {
+      HuggingFaceTokenizer tokenizer,
+      int maxLength,
+      boolean truncation,
+      int maxTextBytes,
+      long padId) {
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
     this.truncation = truncation;
     this.maxTextBytes = maxTextBytes;
+    this.padId = padId;
   }
 
   private static void setIfAbsent(String property, String value) {
@@ -65,11 +71,44 @@ public final class TextTokenizer implements AutoCloseable {
       builder.optPadding(true);
     }
     try {
-      return new TextTokenizer(builder.build(), maxLength, truncation, maxTextBytes);
+      long padId = padIdOf(file);
+      return new TextTokenizer(builder.build(), maxLength, truncation, maxTextBytes, padId);
     } catch (RuntimeException e) {
       // The Rust side reports a malformed file as an unchecked exception.
       throw new IOException(file + " is not a tokenizer.json: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The id the file's tokenizer pads with (its {@code padding} settings, or the library's default
+   * {@code [PAD]} id 0 when it has none). The binding does not expose it, so it is read where it
+   * shows: a one-word text padded to a four-word one, without truncation, so it always pads.
+   */
+  private static long padIdOf(Path file) throws IOException {
+    try (HuggingFaceTokenizer probe =
+        HuggingFaceTokenizer.builder()
+            .optTokenizerPath(file)
+            .optAddSpecialTokens(true)
+            .optTruncation(false)
+            .optPadding(true)
+            .build()) {
+      Encoding[] encodings = probe.batchEncode(List.of("a", "a a a a"));
+      long[] mask = encodings[0].getAttentionMask();
+      for (int i = 0; i < mask.length; i++) {
+        if (mask[i] == 0) {
+          return encodings[0].getIds()[i];
+        }
+      }
+      throw new IOException("its tokenizer does not pad a shorter text to a longer one");
+    }
+  }
+
+  /**
+   * The token id {@code input_ids} is padded with, here for a text and by the batcher when it joins
+   * requests of different lengths.
+   */
+  public long padId() {
+    return padId;
   }
 
   /**

@@ -54,7 +54,8 @@ class DynamicBatcherTest {
         maxDelayMillis,
         capacity,
         executor,
-        new RuntimeMetrics());
+        new RuntimeMetrics(),
+        BatchPadding.NONE);
   }
 
   private static List<Tensor> request(float... rowValues) {
@@ -241,7 +242,8 @@ class DynamicBatcherTest {
   @Test
   void concatenatesAndSplitsAlongTheFirstDimension() {
     List<Tensor> joined =
-        BatchTensors.concat(List.of(request(2, 1f, 2f), request(2, 3f, 4f, 5f, 6f)));
+        BatchTensors.concat(
+            List.of(request(2, 1f, 2f), request(2, 3f, 4f, 5f, 6f)), BatchPadding.NONE);
     assertThat(joined.get(0).shape()).containsExactly(3, 2);
     assertThat(joined.get(0).rawData().isDirect()).isTrue();
     assertThat(joined.get(0).data().getFloat(5 * 4)).isEqualTo(6f);

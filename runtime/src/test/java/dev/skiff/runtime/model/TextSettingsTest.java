@@ -3,8 +3,10 @@ package dev.skiff.runtime.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skiff.api.contract.Datatype;
 import dev.skiff.api.contract.ModelSettingsFile;
 import dev.skiff.runtime.backend.ModelLoadException;
+import dev.skiff.runtime.tensor.TensorSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +39,37 @@ class TextSettingsTest {
   }
 
   @Test
-  void defaultsPadToTheLongestTextUnlessTheModelBatches() {
+  void withoutPaddingTheModelsTokenDimensionDecidesWhetherBatchedOrNot() {
     TextSettings plain = settings(text(null, null, null, null), null).text().orElseThrow();
-    assertThat(plain).isEqualTo(new TextSettings("tokenizer.json", 128, true, false));
+    assertThat(plain)
+        .isEqualTo(new TextSettings("tokenizer.json", 128, true, TextSettings.Padding.BY_MODEL));
     assertThat(plain.maxTextBytes()).isEqualTo(8192);
     TextSettings batched =
         settings(text(null, null, null, null), new ModelSettingsFile.Batching(8, 1))
             .text()
             .orElseThrow();
-    assertThat(batched.padToMaxLength()).isTrue();
-    assertThat(settings(text("vocab.json", 64, false, "LONGEST"), null).text().orElseThrow())
-        .isEqualTo(new TextSettings("vocab.json", 64, false, false));
+    assertThat(batched).isEqualTo(plain);
+    List<TensorSpec> dynamic =
+        List.of(TensorSpec.of("input_ids", Datatype.INT64, List.of(-1L, -1L)));
+    List<TensorSpec> fixed =
+        List.of(TensorSpec.of("input_ids", Datatype.INT64, List.of(-1L, 128L)));
+    assertThat(batched.padsToMaxLength(dynamic)).as("the batcher pads per batch").isFalse();
+    assertThat(batched.padsToMaxLength(fixed)).isTrue();
+    batched.checkContract("m", fixed);
+    TextSettings longest =
+        settings(text("vocab.json", 64, false, "LONGEST"), null).text().orElseThrow();
+    assertThat(longest)
+        .isEqualTo(new TextSettings("vocab.json", 64, false, TextSettings.Padding.LONGEST));
+    assertThatThrownBy(() -> longest.checkContract("m", fixed))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining(
+            "takes exactly 128 tokens; set padding: max-length and maxLength: 128");
+    assertThat(
+            settings(text(null, null, null, "max-length"), null)
+                .text()
+                .orElseThrow()
+                .padsToMaxLength(dynamic))
+        .isTrue();
     assertThat(settings(text(null, null, null, null), null).image().preprocess()).isEmpty();
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * predict endpoint, the labels onnxruntime (Python) gave on Python's tokens out
  * (examples/models/sentiment/expected.json), and every refusal a 4xx naming the problem. A second
  * model, {@code strict}, is the same files with {@code truncation: false, padding: longest} and no
- * batching.
+ * batching. The example itself gives no {@code padding}: its token dimension is dynamic, so each
+ * request pads to its longest text and each batch to its longest request.
  */
 class TextServingIT {
   private static final Path SENTIMENT = Path.of("../examples/models/sentiment");
@@ -49,8 +51,7 @@ class TextServingIT {
         repository.resolve("strict/model.yaml"),
         yaml.replace("name: sentiment", "name: strict")
             .replaceAll("batching: .*\n", "")
-            .replace(
-                "truncation: true, padding: max-length", "truncation: false, padding: longest"));
+            .replace("truncation: true", "truncation: false, padding: longest"));
     expected = TestHttp.MAPPER.readTree(SENTIMENT.resolve("expected.json").toFile());
     server =
         ModelServer.start(
@@ -137,23 +138,44 @@ class TextServingIT {
     }
   }
 
-  /** Texts of different lengths sent at once: batched (max-length padding) and answered right. */
+  /**
+   * Texts of different lengths (every prefix of the reviews of at least three words) sent at once
+   * to the batched model, whose batches pad to their longest text: each answer is the one the same
+   * text gets alone from the unbatched model, whose lone text is not padded at all.
+   */
   @Test
-  void concurrentTextsOfDifferentLengthsAreAnsweredRight() throws Exception {
-    List<String> texts = reviews();
+  void concurrentTextsOfDifferentLengthsGetTheAnswersTheyGetAlone() throws Exception {
+    List<String> texts = new ArrayList<>();
+    for (String review : reviews()) {
+      String[] words = review.split(" ");
+      for (int n = 3; n <= words.length; n++) {
+        texts.add(String.join(" ", Arrays.copyOf(words, n)));
+      }
+    }
+    List<JsonNode> alone = new ArrayList<>();
+    for (String text : texts) {
+      HttpResponse<String> response = http.post("/v2/models/strict/infer", v2Texts(List.of(text)));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      alone.add(json(response).get("outputs"));
+    }
     try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
       List<Future<HttpResponse<String>>> answers = new ArrayList<>();
-      for (int i = 0; i < 64; i++) {
-        String text = texts.get(i % texts.size()) + " ".repeat(i);
+      for (String text : texts) {
         answers.add(
             pool.submit(() -> http.post("/v2/models/sentiment/infer", v2Texts(List.of(text)))));
       }
       for (int i = 0; i < answers.size(); i++) {
         HttpResponse<String> response = answers.get(i).get();
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        String want = expected.get("cases").get(i % texts.size()).get("label").asText();
-        assertThat(json(response).at("/outputs/0/data/0").asInt())
-            .isEqualTo(want.equals("positive") ? 1 : 0);
+        JsonNode outputs = json(response).get("outputs");
+        assertThat(outputs.at("/0/data/0").asInt())
+            .as("label of '%s'", texts.get(i))
+            .isEqualTo(alone.get(i).at("/0/data/0").asInt());
+        for (int c = 0; c < 2; c++) {
+          assertThat(outputs.at("/1/data/" + c).asDouble())
+              .as("probability %d of '%s'", c, texts.get(i))
+              .isCloseTo(alone.get(i).at("/1/data/" + c).asDouble(), within(1e-5));
+        }
       }
     }
     assertThat(http.get("/metrics").body()).contains("skiff_batch_size");
