@@ -14,12 +14,15 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.preprocess) || !has(self.inputs) || size(self.inputs) <= 1",
+    value =
+        "!has(self.preprocess) || (has(self.preprocess.type) && self.preprocess.type == 'text')"
+            + " || !has(self.inputs) || size(self.inputs) <= 1",
     message = "preprocess fills one input, but the schema declares more than one input",
     fieldPath = ".preprocess")
 @ValidationRule(
     value =
-        "!has(self.preprocess) || !has(self.inputs) || size(self.inputs) != 1"
+        "!has(self.preprocess) || (has(self.preprocess.type) && self.preprocess.type == 'text')"
+            + " || !has(self.inputs) || size(self.inputs) != 1"
             + " || self.inputs[0].datatype == 'FP32'",
     message = "preprocess makes FP32 tensors, but the declared input is not FP32",
     fieldPath = ".preprocess")
@@ -29,6 +32,16 @@ import java.util.List;
             + " || self.inputs.exists(i, i.name == self.preprocess.input)",
     message = "preprocess.input must name the declared input",
     fieldPath = ".preprocess.input")
+@ValidationRule(
+    value =
+        "!has(self.preprocess) || !has(self.preprocess.type) || self.preprocess.type != 'text'"
+            + " || !has(self.inputs) || (self.inputs.exists(i, i.name == 'input_ids')"
+            + " && self.inputs.all(i, i.name in ['input_ids', 'attention_mask', 'token_type_ids']"
+            + " && i.datatype == 'INT64' && size(i.shape) == 2))",
+    message =
+        "preprocess of type text fills INT64 [batch, tokens] inputs input_ids (required),"
+            + " attention_mask and token_type_ids; the schema declares other inputs",
+    fieldPath = ".preprocess")
 @ValidationRule(
     value =
         "!has(self.postprocess) || !has(self.postprocess.output) || !has(self.outputs)"
@@ -52,7 +65,8 @@ public class ModelSchema {
 
   @JsonPropertyDescription(
       "How an uploaded image (POST /v1/models/<model>/predict, or a BYTES input) becomes the"
-          + " input tensor; without it the model takes tensors only.")
+          + " input tensor, or (type text) texts become token tensors; without it the model takes"
+          + " tensors only.")
   private Preprocess preprocess;
 
   @JsonPropertyDescription(

@@ -3,18 +3,37 @@ package dev.skiff.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.skiff.api.contract.ImageChoices;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * How an uploaded image becomes the model's input tensor: model.yaml's {@code preprocess}, same
- * keys and words (docs/images.md). The API server refuses what the runtime's {@code ImageSettings}
- * would refuse when the model loads.
+ * How an uploaded image becomes the model's input tensor, or texts its token tensors ({@code type:
+ * text}): model.yaml's {@code preprocess}, same keys and words (docs/images.md, docs/text.md). The
+ * API server refuses what the runtime's {@code ImageSettings} and {@code TextSettings} would refuse
+ * when the model loads.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "(has(self.type) && self.type == 'text') || has(self.size)",
+    message = "preprocess.size ([height, width]) is required for an image preprocess",
+    fieldPath = ".size")
+@ValidationRule(
+    value =
+        "!has(self.type) || self.type != 'text' || !(has(self.input) || has(self.size)"
+            + " || has(self.resize) || has(self.channels) || has(self.scale) || has(self.mean)"
+            + " || has(self.std) || has(self.layout))",
+    message =
+        "preprocess of type text takes tokenizer, maxLength, truncation and padding; input, size,"
+            + " resize, channels, scale, mean, std and layout are image keys")
+@ValidationRule(
+    value =
+        "(has(self.type) && self.type == 'text') || !(has(self.tokenizer) || has(self.maxLength)"
+            + " || has(self.truncation) || has(self.padding))",
+    message =
+        "preprocess.tokenizer, maxLength, truncation and padding are text keys; add type: text")
 @ValidationRule(
     value =
         "!has(self.mean) || size(self.mean) == 1"
@@ -34,12 +53,17 @@ import java.util.List;
 public class Preprocess {
 
   @JsonPropertyDescription(
+      "image (default): an uploaded image fills one input; text: texts are tokenized into"
+          + " input_ids, attention_mask and token_type_ids.")
+  private ImageChoices.PreprocessType type;
+
+  @JsonPropertyDescription(
       "The model input the image fills; may be omitted when the model has exactly one input.")
   @Size(min = 1, max = 253)
   private String input;
 
-  @JsonPropertyDescription("[height, width] in pixels the model takes, each 1..8192.")
-  @Required
+  @JsonPropertyDescription(
+      "image: [height, width] in pixels the model takes, each 1..8192 (required for an image).")
   @Size(min = 2, max = 2)
   @ValidationRule(
       value = "self.all(d, d >= 1 && d <= 8192)",
@@ -78,6 +102,73 @@ public class Preprocess {
       "Tensor layout: NCHW (default, [1, C, H, W]), NHWC ([1, H, W, C]) or flat ([1, C*H*W],"
           + " row-major H, W, C).")
   private ImageChoices.Layout layout;
+
+  @JsonPropertyDescription(
+      "text: the Hugging Face tokenizer.json in each version folder, a plain file name (default"
+          + " tokenizer.json).")
+  @Size(min = 1, max = 128)
+  @ValidationRule(
+      value = "self.matches('^[A-Za-z0-9_][A-Za-z0-9_.-]*$')",
+      message =
+          "preprocess.tokenizer must be a file name in the version folder (letters, digits, '.',"
+              + " '_', '-')")
+  private String tokenizer;
+
+  @JsonPropertyDescription(
+      "text: the most tokens per text, special tokens included, 1..8192 (default 128).")
+  @Min(1)
+  @Max(8192)
+  private Integer maxLength;
+
+  @JsonPropertyDescription(
+      "text: cut a longer text to maxLength tokens (default true); false refuses it.")
+  private Boolean truncation;
+
+  @JsonPropertyDescription(
+      "text: longest (each request to its longest text; a batch to its longest request) or"
+          + " max-length (every text to maxLength); default max-length when the model's token"
+          + " dimension is fixed, longest when it is -1.")
+  private ImageChoices.Padding padding;
+
+  public ImageChoices.PreprocessType getType() {
+    return type;
+  }
+
+  public void setType(ImageChoices.PreprocessType type) {
+    this.type = type;
+  }
+
+  public String getTokenizer() {
+    return tokenizer;
+  }
+
+  public void setTokenizer(String tokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  public Integer getMaxLength() {
+    return maxLength;
+  }
+
+  public void setMaxLength(Integer maxLength) {
+    this.maxLength = maxLength;
+  }
+
+  public Boolean getTruncation() {
+    return truncation;
+  }
+
+  public void setTruncation(Boolean truncation) {
+    this.truncation = truncation;
+  }
+
+  public ImageChoices.Padding getPadding() {
+    return padding;
+  }
+
+  public void setPadding(ImageChoices.Padding padding) {
+    this.padding = padding;
+  }
 
   public String getInput() {
     return input;

@@ -66,7 +66,12 @@ public final class SettingsFiles {
             p.getScale(),
             p.getMean(),
             p.getStd(),
-            p.getLayout() == null ? null : p.getLayout().value());
+            p.getLayout() == null ? null : p.getLayout().value(),
+            p.getType() == null ? null : p.getType().value(),
+            p.getTokenizer(),
+            p.getMaxLength(),
+            p.getTruncation(),
+            p.getPadding() == null ? null : p.getPadding().value());
   }
 
   private static ModelSettingsFile.Postprocess postprocess(Postprocess p) {

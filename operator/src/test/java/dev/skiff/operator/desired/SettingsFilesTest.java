@@ -3,6 +3,7 @@ package dev.skiff.operator.desired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.api.contract.Datatype;
+import dev.skiff.api.contract.ImageChoices;
 import dev.skiff.api.contract.ModelSettingsFile;
 import dev.skiff.api.contract.TensorDeclaration;
 import dev.skiff.api.v1alpha1.ModelDeployment;
@@ -98,6 +99,39 @@ class SettingsFilesTest {
         .isEqualTo(
             new ModelSettingsFile.Postprocess(
                 "detection", "detections", null, "yolo", 0.35, 0.45, 10, null));
+  }
+
+  @Test
+  void textSettingsAreWrittenInTheRuntimesWordsWithAbsentKeysLeftOut() {
+    ModelDeployment md = Fixtures.example("sentiment.yaml");
+    assertThat(SettingsFiles.render(md, md.getSpec().getVersions().getFirst()))
+        .contains(
+            """
+            preprocess:
+              type: text
+              tokenizer: tokenizer.json
+              maxLength: 128
+              truncation: true
+            postprocess:
+            """);
+    md.getSpec().getSchema().getPreprocess().setPadding(ImageChoices.Padding.MAX_LENGTH);
+    md.getSpec().getSchema().getPreprocess().setTruncation(false);
+    assertThat(SettingsFiles.of(md, md.getSpec().getVersions().getFirst()).preprocess())
+        .isEqualTo(
+            new ModelSettingsFile.Preprocess(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "text",
+                "tokenizer.json",
+                128,
+                false,
+                "max-length"));
   }
 
   @Test

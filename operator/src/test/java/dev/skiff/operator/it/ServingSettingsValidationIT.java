@@ -26,14 +26,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The API server refuses a bad value of every field of {@code schema.preprocess}, {@code
  * schema.postprocess}, {@code schema.limits}, a version's {@code schema}, {@code runtime.server}
  * and {@code feedback}, naming the field, with the message the CRD gives; and it accepts the image
- * examples, which the operator renders into model.yaml and serve options. The refusals are written
- * to {@code target/api-server-refusals.txt} (field, value, message) as the API server gave them.
+ * and text examples, which the operator renders into model.yaml and serve options. The refusals are
+ * written to {@code target/api-server-refusals.txt} (field, value, message) as the API server gave
+ * them.
  */
 class ServingSettingsValidationIT extends ClusterTestSupport {
 
   private static final String V1 = "versions: [{name: v1, uri: \"https://x/m.onnx\"}]";
   private static final String IMAGE_INPUT =
       "inputs: [{name: input, datatype: FP32, shape: [-1, 64]}]";
+  private static final String TEXT_INPUTS =
+      "inputs: [{name: input_ids, datatype: INT64, shape: [-1, -1]},"
+          + " {name: attention_mask, datatype: INT64, shape: [-1, -1]}]";
   private static final Path REFUSALS = Path.of("target/api-server-refusals.txt");
 
   private final List<String> refusals = new ArrayList<>();
@@ -51,7 +55,10 @@ class ServingSettingsValidationIT extends ClusterTestSupport {
             "size: [9000, 8]",
             "spec.schema.preprocess.size",
             "preprocess.size must be [height, width], each 1..8192"),
-        preprocess("channels: gray", "spec.schema.preprocess.size", "Required value"),
+        preprocess(
+            "channels: gray",
+            "spec.schema.preprocess.size",
+            "preprocess.size ([height, width]) is required for an image preprocess"),
         preprocess(
             "size: [8, 8], resize: crop", "spec.schema.preprocess.resize", "Unsupported value"),
         preprocess(
@@ -165,6 +172,34 @@ class ServingSettingsValidationIT extends ClusterTestSupport {
                 + " postprocess: {type: classification, output: logits}}",
             "spec.schema.postprocess.output",
             "postprocess.output must name one of the declared outputs"),
+        text("maxLength: 0", "spec.schema.preprocess.maxLength", "greater than or equal to 1"),
+        text("maxLength: 8193", "spec.schema.preprocess.maxLength", "less than or equal to 8192"),
+        text("padding: right", "spec.schema.preprocess.padding", "Unsupported value"),
+        text(
+            "tokenizer: ../secret.json",
+            "spec.schema.preprocess.tokenizer",
+            "preprocess.tokenizer must be a file name in the version folder"),
+        text(
+            "size: [8, 8]",
+            "spec.schema.preprocess",
+            "preprocess of type text takes tokenizer, maxLength, truncation and padding; input,"
+                + " size"),
+        preprocess(
+            "size: [8, 8], maxLength: 64",
+            "spec.schema.preprocess",
+            "preprocess.tokenizer, maxLength, truncation and padding are text keys; add type:"
+                + " text"),
+        Arguments.of(
+            "text preprocess of an FP32 input",
+            "schema: {" + IMAGE_INPUT + ", preprocess: {type: text}}",
+            "spec.schema.preprocess",
+            "preprocess of type text fills INT64 [batch, tokens] inputs input_ids (required)"),
+        Arguments.of(
+            "text preprocess without input_ids",
+            "schema: {inputs: [{name: attention_mask, datatype: INT64, shape: [-1, -1]}],"
+                + " preprocess: {type: text}}",
+            "spec.schema.preprocess",
+            "preprocess of type text fills INT64 [batch, tokens] inputs input_ids (required)"),
         Arguments.of(
             "limits.maxBatchSize 0",
             "schema: {limits: {maxBatchSize: 0}}",
@@ -220,6 +255,14 @@ class ServingSettingsValidationIT extends ClusterTestSupport {
     return Arguments.of(
         "preprocess {" + fields + "}",
         "schema: {" + IMAGE_INPUT + ", preprocess: {" + fields + "}}",
+        field,
+        message);
+  }
+
+  private static Arguments text(String fields, String field, String message) {
+    return Arguments.of(
+        "text preprocess {" + fields + "}",
+        "schema: {" + TEXT_INPUTS + ", preprocess: {type: text, " + fields + "}}",
         field,
         message);
   }
@@ -292,6 +335,26 @@ class ServingSettingsValidationIT extends ClusterTestSupport {
               assertThat(
                       shapes.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
                   .containsSubsequence("--inference-threads", "1", "--queue-size", "16");
+            });
+  }
+
+  @Test
+  void theTextExampleIsAcceptedAndReachesModelYaml() throws IOException {
+    apply(example("sentiment.yaml"));
+    assertThat(md("sentiment").getSpec().getSchema().getPreprocess().getType())
+        .isEqualTo(ImageChoices.PreprocessType.TEXT);
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              ConfigMap settings =
+                  client.configMaps().inNamespace(namespace).withName("sentiment-settings").get();
+              assertThat(settings).isNotNull();
+              assertThat(settings.getData().get("v1.model.yaml"))
+                  .contains(
+                      "preprocess:\n  type: text\n  tokenizer: tokenizer.json\n  maxLength:"
+                          + " 128\n  truncation: true\n")
+                  .contains("postprocess:\n  type: classification\n");
             });
   }
 

@@ -136,7 +136,7 @@ class OperatorOutputTest {
     if (schema.getInputs() != null) {
       assertThat(settings.inputs()).hasSize(schema.getInputs().size());
     }
-    assertThat(settings.image().preprocess().isPresent())
+    assertThat(settings.image().preprocess().isPresent() || settings.text().isPresent())
         .as("preprocess rendered")
         .isEqualTo(schema.getPreprocess() != null);
     assertThat(settings.image().postprocess().isPresent())
@@ -198,10 +198,10 @@ class OperatorOutputTest {
 
   /**
    * An example serving a model of examples/models describes the same model as the folder's own
-   * model.yaml: its tensors, labels and image pre- and postprocessing (so an upload through the
-   * Service answers as {@code make run} does), and its name where the example names the model after
-   * the folder. Serving choices (batching, limits, format, description) may differ: the iris
-   * examples tune batching.
+   * model.yaml: its tensors, labels, image or text preprocessing and postprocessing (so an upload
+   * or a text through the Service answers as {@code make run} does), and its name where the example
+   * names the model after the folder. Serving choices (batching, limits, format, description) may
+   * differ: the iris examples tune batching.
    */
   private static void assertSameModelAsItsFolder(ModelSettings rendered, Path folder) {
     String folderName = folder.getFileName().toString();
@@ -214,6 +214,7 @@ class OperatorOutputTest {
     assertThat(rendered.outputs()).as("outputs of %s", folder).isEqualTo(own.outputs());
     assertThat(rendered.labels()).as("labels of %s", folder).isEqualTo(own.labels());
     assertThat(rendered.image()).as("image settings of %s", folder).isEqualTo(own.image());
+    assertThat(rendered.text()).as("text settings of %s", folder).isEqualTo(own.text());
   }
 
   private static void checkRouter(ModelDeployment md, DesiredState desired) throws Exception {

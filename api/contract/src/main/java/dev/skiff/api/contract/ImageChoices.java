@@ -3,10 +3,10 @@ package dev.skiff.api.contract;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The words model.yaml's {@code preprocess} and {@code postprocess} choose from (docs/images.md),
- * as the ModelDeployment spells them: its schema lists exactly these, so the API server refuses
- * what the runtime would refuse. {@link ModelSettingsFile} keeps them as text, which the runtime
- * matches without regard to case and names the allowed values of when one is wrong.
+ * The words model.yaml's {@code preprocess} and {@code postprocess} choose from (docs/images.md,
+ * docs/text.md), as the ModelDeployment spells them: its schema lists exactly these, so the API
+ * server refuses what the runtime would refuse. {@link ModelSettingsFile} keeps them as text, which
+ * the runtime matches without regard to case and names the allowed values of when one is wrong.
  */
 public final class ImageChoices {
 
@@ -89,6 +89,32 @@ public final class ImageChoices {
     YOLO,
     @JsonProperty("yolov2")
     YOLOV2;
+
+    /** The word in YAML. */
+    public String value() {
+      return word(this);
+    }
+  }
+
+  /** {@code preprocess.type}: what a request carries, an image or texts (docs/text.md). */
+  public enum PreprocessType {
+    @JsonProperty("image")
+    IMAGE,
+    @JsonProperty("text")
+    TEXT;
+
+    /** The word in YAML. */
+    public String value() {
+      return word(this);
+    }
+  }
+
+  /** {@code preprocess.padding} of a text preprocess: the length one request's texts pad to. */
+  public enum Padding {
+    @JsonProperty("longest")
+    LONGEST,
+    @JsonProperty("max-length")
+    MAX_LENGTH;
 
     /** The word in YAML. */
     public String value() {
