@@ -1,6 +1,7 @@
 package dev.skiff.runtime.cli;
 
 import dev.skiff.api.contract.RuntimeCommand;
+import dev.skiff.api.contract.RuntimeGrpc;
 import dev.skiff.runtime.route.InvalidRouterConfigException;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
@@ -25,6 +26,11 @@ final class RouteCommand implements Mode {
                 RuntimeCommand.CONFIG, "file", "Router config (YAML); re-read when it changes.");
     ListenAddress.addTo(options);
     return options
+        .option(
+            RuntimeCommand.GRPC_PORT,
+            "port",
+            Integer.toString(RuntimeGrpc.PORT),
+            "Port of the V2 gRPC proxy; -1 serves no gRPC. Default: {default}.")
         .option(
             "--config-poll-ms",
             "ms",
@@ -88,6 +94,7 @@ final class RouteCommand implements Mode {
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
     Path config = arguments.path(RuntimeCommand.CONFIG);
     ListenAddress listen = ListenAddress.from(arguments);
+    int grpcPort = arguments.integer(RuntimeCommand.GRPC_PORT);
     long configPollMillis = arguments.longInteger("--config-poll-ms");
     long healthIntervalMillis = arguments.longInteger("--health-interval-ms");
     long healthTimeoutMillis = arguments.longInteger("--health-timeout-ms");
@@ -108,15 +115,19 @@ final class RouteCommand implements Mode {
         || maxConnections < 1
         || mirrorMaxInFlight < 1
         || mirrorMaxBodyBytes < 0
-        || shutdownDelaySeconds < 0) {
+        || shutdownDelaySeconds < 0
+        || grpcPort < -1
+        || grpcPort > 65_535) {
       throw new UsageException(
           "intervals, timeouts, --max-payload-bytes, --max-connections and --mirror-max-in-flight"
-              + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0");
+              + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0;"
+              + " --grpc-port must be a port, 0 (any free one) or -1 (no gRPC)");
     }
     RouterOptions options =
         RouterOptions.builder(config)
             .host(listen.host())
             .port(listen.port())
+            .grpcPort(grpcPort)
             .configPollInterval(Duration.ofMillis(configPollMillis))
             .healthInterval(Duration.ofMillis(healthIntervalMillis))
             .healthTimeout(Duration.ofMillis(healthTimeoutMillis))
@@ -138,7 +149,12 @@ final class RouteCommand implements Mode {
     return UntilShutdown.run(
         router,
         options.shutdownDelay(),
-        "Skiff router listening on http://localhost:" + router.port(),
+        "Skiff router listening on http://localhost:"
+            + router.port()
+            + router.grpcPort().stream()
+                .mapToObj(p -> " and gRPC port " + p)
+                .findFirst()
+                .orElse(""),
         out,
         err);
   }

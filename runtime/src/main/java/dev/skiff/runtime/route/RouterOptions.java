@@ -1,5 +1,6 @@
 package dev.skiff.runtime.route;
 
+import dev.skiff.api.contract.RuntimeGrpc;
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.web.ConnectionLimits;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
  * @param configFile the router config (YAML), re-read every {@code configPollInterval}
  * @param host address to bind
  * @param port port to bind; 0 picks a free one
+ * @param grpcPort port of the gRPC proxy, on the same host; 0 picks a free one, -1 serves no gRPC
  * @param configPollInterval how often the config file is compared with the one in effect
  * @param healthInterval how often every version's {@code /health/ready} is polled
  * @param healthTimeout how long one readiness check may take before it counts as failed
@@ -28,6 +30,7 @@ public record RouterOptions(
     Path configFile,
     String host,
     int port,
+    int grpcPort,
     Duration configPollInterval,
     Duration healthInterval,
     Duration healthTimeout,
@@ -51,6 +54,7 @@ public record RouterOptions(
     private final Path configFile;
     private String host = "0.0.0.0";
     private int port = RuntimeHttp.PORT;
+    private int grpcPort = RuntimeGrpc.PORT;
     private Duration configPollInterval = Duration.ofSeconds(1);
     private Duration healthInterval = Duration.ofSeconds(1);
     private Duration healthTimeout = Duration.ofSeconds(1);
@@ -73,6 +77,11 @@ public record RouterOptions(
 
     public Builder port(int value) {
       this.port = value;
+      return this;
+    }
+
+    public Builder grpcPort(int value) {
+      this.grpcPort = value;
       return this;
     }
 
@@ -131,6 +140,7 @@ public record RouterOptions(
           configFile,
           host,
           port,
+          grpcPort,
           configPollInterval,
           healthInterval,
           healthTimeout,

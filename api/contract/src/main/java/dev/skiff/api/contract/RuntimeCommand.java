@@ -17,6 +17,12 @@ public final class RuntimeCommand {
   /** serve, route: the port to listen on. */
   public static final String PORT = "--port";
 
+  /**
+   * serve, route: the port of the V2 gRPC service ({@link RuntimeGrpc#PORT} unless told); {@code
+   * --grpc-port -1} serves no gRPC.
+   */
+  public static final String GRPC_PORT = "--grpc-port";
+
   /** serve: platform threads that run models (default: one per core). */
   public static final String INFERENCE_THREADS = "--inference-threads";
 
