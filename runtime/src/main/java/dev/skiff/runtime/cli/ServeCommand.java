@@ -3,6 +3,7 @@ package dev.skiff.runtime.cli;
 import dev.skiff.api.contract.Device;
 import dev.skiff.api.contract.RuntimeCommand;
 import dev.skiff.api.contract.RuntimeEnvironment;
+import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.contract.TerminationMessage;
 import dev.skiff.runtime.backend.ModelLoadException;
 import dev.skiff.runtime.feedback.FeedbackLogOptions;
@@ -38,6 +39,12 @@ final class ServeCommand implements Mode {
                 "Folder laid out as <model>/model.yaml and <model>/<version>/<model file>.");
     ListenAddress.addTo(options);
     return options
+        .option(
+            RuntimeCommand.GRPC_PORT,
+            "port|off",
+            Integer.toString(RuntimeHttp.GRPC_PORT),
+            "Port of the V2 gRPC server, on --host (0 picks a free one, off serves no gRPC)."
+                + " Default: {default}.")
         .option(
             RuntimeCommand.INFERENCE_THREADS,
             "n",
@@ -231,6 +238,7 @@ final class ServeCommand implements Mode {
         ServeOptions.builder(repository)
             .host(listen.host())
             .port(listen.port())
+            .grpcPort(grpcPort(arguments.string(RuntimeCommand.GRPC_PORT)))
             .intraOpThreads(intraOpThreads)
             .maxPayloadBytes(maxPayloadBytes)
             .maxConnections(maxConnections)
@@ -280,6 +288,9 @@ final class ServeCommand implements Mode {
             + "  (Swagger UI: http://localhost:"
             + server.port()
             + "/docs)"
+            + (server.grpcPort() == ServeOptions.GRPC_OFF
+                ? ""
+                : "  (V2 gRPC: localhost:" + server.grpcPort() + ")")
             + (tokens.isEmpty() ? "" : "  [bearer-token auth on]"),
         out,
         err,
@@ -308,6 +319,23 @@ final class ServeCommand implements Mode {
     err.println(line);
     err.flush();
     return CompletableFuture.completedFuture(1);
+  }
+
+  /** {@code --grpc-port}: a port, 0 for a free one, or {@code off}. */
+  static int grpcPort(String value) throws UsageException {
+    if (value.equals("off")) {
+      return ServeOptions.GRPC_OFF;
+    }
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new UsageException(
+        RuntimeCommand.GRPC_PORT + " must be a port (0..65535) or off, not '" + value + "'");
   }
 
   /** Tokens from the file (one per line) and the environment variable (comma-separated). */

@@ -17,6 +17,9 @@ public final class RuntimeCommand {
   /** serve, route: the port to listen on. */
   public static final String PORT = "--port";
 
+  /** Serve mode's V2 gRPC port, or {@code off}. */
+  public static final String GRPC_PORT = "--grpc-port";
+
   /** serve: platform threads that run models (default: one per core). */
   public static final String INFERENCE_THREADS = "--inference-threads";
 
