@@ -56,7 +56,7 @@ public final class ResourceNames {
   public static final String HTTP_PORT_NAME = "http";
 
   /** The runtime's V2 gRPC port, on containers and Services (not the feedback peers'). */
-  public static final int GRPC_PORT = RuntimeGrpc.PORT;
+  public static final int GRPC_PORT = RuntimeHttp.GRPC_PORT;
 
   public static final String GRPC_PORT_NAME = RuntimeGrpc.PORT_NAME;
 

@@ -1,7 +1,6 @@
 package dev.skiff.runtime.cli;
 
 import dev.skiff.api.contract.RuntimeCommand;
-import dev.skiff.api.contract.RuntimeGrpc;
 import dev.skiff.runtime.route.InvalidRouterConfigException;
 import dev.skiff.runtime.route.RouterOptions;
 import dev.skiff.runtime.route.RouterServer;
@@ -25,12 +24,8 @@ final class RouteCommand implements Mode {
             .requiredOption(
                 RuntimeCommand.CONFIG, "file", "Router config (YAML); re-read when it changes.");
     ListenAddress.addTo(options);
+    ListenAddress.addGrpcTo(options, "V2 gRPC proxy");
     return options
-        .option(
-            RuntimeCommand.GRPC_PORT,
-            "port",
-            Integer.toString(RuntimeGrpc.PORT),
-            "Port of the V2 gRPC proxy; -1 serves no gRPC. Default: {default}.")
         .option(
             "--config-poll-ms",
             "ms",
@@ -94,7 +89,7 @@ final class RouteCommand implements Mode {
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
     Path config = arguments.path(RuntimeCommand.CONFIG);
     ListenAddress listen = ListenAddress.from(arguments);
-    int grpcPort = arguments.integer(RuntimeCommand.GRPC_PORT);
+    int grpcPort = ListenAddress.grpcPort(arguments).orElse(RouterOptions.GRPC_OFF);
     long configPollMillis = arguments.longInteger("--config-poll-ms");
     long healthIntervalMillis = arguments.longInteger("--health-interval-ms");
     long healthTimeoutMillis = arguments.longInteger("--health-timeout-ms");
@@ -115,13 +110,10 @@ final class RouteCommand implements Mode {
         || maxConnections < 1
         || mirrorMaxInFlight < 1
         || mirrorMaxBodyBytes < 0
-        || shutdownDelaySeconds < 0
-        || grpcPort < -1
-        || grpcPort > 65_535) {
+        || shutdownDelaySeconds < 0) {
       throw new UsageException(
           "intervals, timeouts, --max-payload-bytes, --max-connections and --mirror-max-in-flight"
-              + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0;"
-              + " --grpc-port must be a port, 0 (any free one) or -1 (no gRPC)");
+              + " must be > 0; --mirror-max-body-bytes and --shutdown-delay-s must be >= 0");
     }
     RouterOptions options =
         RouterOptions.builder(config)

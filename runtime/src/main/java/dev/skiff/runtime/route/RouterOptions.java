@@ -1,6 +1,5 @@
 package dev.skiff.runtime.route;
 
-import dev.skiff.api.contract.RuntimeGrpc;
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.runtime.web.ConnectionLimits;
 import java.nio.file.Path;
@@ -13,7 +12,8 @@ import java.time.Duration;
  * @param configFile the router config (YAML), re-read every {@code configPollInterval}
  * @param host address to bind
  * @param port port to bind; 0 picks a free one
- * @param grpcPort port of the gRPC proxy, on the same host; 0 picks a free one, -1 serves no gRPC
+ * @param grpcPort port of the gRPC proxy, on the same host; 0 picks a free one, {@link #GRPC_OFF}
+ *     serves no gRPC (the builder's default, so tests bind no fixed port)
  * @param configPollInterval how often the config file is compared with the one in effect
  * @param healthInterval how often every version's {@code /health/ready} is polled
  * @param healthTimeout how long one readiness check may take before it counts as failed
@@ -44,6 +44,9 @@ public record RouterOptions(
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
 
+  /** {@link #grpcPort} of a router without gRPC. */
+  public static final int GRPC_OFF = -1;
+
   /** A builder that starts from the command line's defaults. */
   public static Builder builder(Path configFile) {
     return new Builder(configFile);
@@ -54,7 +57,7 @@ public record RouterOptions(
     private final Path configFile;
     private String host = "0.0.0.0";
     private int port = RuntimeHttp.PORT;
-    private int grpcPort = RuntimeGrpc.PORT;
+    private int grpcPort = GRPC_OFF;
     private Duration configPollInterval = Duration.ofSeconds(1);
     private Duration healthInterval = Duration.ofSeconds(1);
     private Duration healthTimeout = Duration.ofSeconds(1);

@@ -18,8 +18,8 @@ public final class RuntimeCommand {
   public static final String PORT = "--port";
 
   /**
-   * serve, route: the port of the V2 gRPC service ({@link RuntimeGrpc#PORT} unless told); {@code
-   * --grpc-port -1} serves no gRPC.
+   * serve, route: the port of the V2 gRPC service ({@link RuntimeHttp#GRPC_PORT} unless told), or
+   * {@code off}.
    */
   public static final String GRPC_PORT = "--grpc-port";
 
