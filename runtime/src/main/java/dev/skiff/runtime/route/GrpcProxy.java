@@ -3,6 +3,7 @@ package dev.skiff.runtime.route;
 import dev.skiff.api.contract.RuntimeGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The router's gRPC side: every call, whatever its service and method, goes to a version chosen
@@ -36,6 +39,7 @@ import java.util.function.IntConsumer;
  * twice. The health checks keep a dead version out of the table within one interval.
  */
 final class GrpcProxy implements ServerCallHandler<byte[], byte[]> {
+  private static final Logger LOG = Logger.getLogger(GrpcProxy.class.getName());
   static final Metadata.Key<String> MODEL_VERSION =
       Metadata.Key.of(RuntimeGrpc.MODEL_VERSION_METADATA, Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> REQUEST_ID =
@@ -327,6 +331,12 @@ final class GrpcProxy implements ServerCallHandler<byte[], byte[]> {
       copyHeaders.put(
           REQUEST_ID, (id == null ? UUID.randomUUID().toString() : id) + Mirror.MIRROR_ID_SUFFIX);
       copyHeaders.removeAll(MODEL_VERSION);
+      // Outside the client's call context: that is cancelled when the client's call ends, and the
+      // copy must not end with it.
+      Context.ROOT.run(() -> sendCopy(target, copyHeaders, c));
+    }
+
+    private void sendCopy(RouterConfig.Version target, Metadata copyHeaders, Mirror.Copy c) {
       ClientCall<byte[], byte[]> shadow =
           backends
               .channel(target)
@@ -343,6 +353,9 @@ final class GrpcProxy implements ServerCallHandler<byte[], byte[]> {
 
             @Override
             public void onClose(Status status, Metadata trailers) {
+              if (!status.isOk()) {
+                LOG.log(Level.FINE, "mirror copy to '" + target.name() + "' failed: " + status);
+              }
               mirror.finished(c, status.isOk() ? "sent" : "failed");
             }
           },
