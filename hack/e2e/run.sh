@@ -53,7 +53,8 @@ step "helm install (operator pod Ready)" install_chart
 
 rm -f "${figures}"
 status=0
-./mvnw -B -ntp verify -Pe2e -pl operator -am -Dskiff.e2e.runtimeImage="${RUNTIME_IMAGE}" ${SKIFF_E2E_TEST:+-Dit.test="${SKIFF_E2E_TEST}" -Dit.failIfNoSpecifiedTests=false} || status=$?
+python="$(bash hack/python-clients.sh)"  # tritonclient.grpc for the gRPC calls
+./mvnw -B -ntp verify -Pe2e -pl operator -am -Dskiff.e2e.runtimeImage="${RUNTIME_IMAGE}" -Dskiff.python="${python}" ${SKIFF_E2E_TEST:+-Dit.test="${SKIFF_E2E_TEST}" -Dit.failIfNoSpecifiedTests=false} || status=$?
 
 echo
 echo "== end-to-end figures (real node)"

@@ -63,7 +63,7 @@ app.kubernetes.io/component: operator
   resources: [horizontalpodautoscalers]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [httproutes]
+  resources: [httproutes, grpcroutes]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [""]
   resources: [pods]

@@ -69,7 +69,7 @@ public final class Fixtures {
 
   /** Desired state with every version ready and nothing draining. */
   public static DesiredState desired(ModelDeployment md) {
-    return DesiredState.of(md, DEFAULTS, allReady(md), Map.of());
+    return DesiredState.of(md, DEFAULTS, allReady(md), Map.of(), false);
   }
 
   private static ModelDeployment placed(ModelDeployment md) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,8 +20,9 @@ import java.util.Set;
  * Every child a ModelDeployment should have, computed once per reconcile; the dependents read their
  * part of it. Per-version maps are keyed by version name and hold the spec's versions; the children
  * of {@link #draining} versions are left as they are until their drain period ends. The router
- * objects are null unless the router splits traffic, the HTTPRoute unless a Gateway does, the
- * feedback peers' Service unless feedback is enabled.
+ * objects are null unless the router splits traffic, the HTTPRoute unless a Gateway does (the
+ * GRPCRoute also unless the cluster serves GRPCRoutes), the feedback peers' Service unless feedback
+ * is enabled.
  */
 public record DesiredState(
     ConfigMap settings,
@@ -34,19 +36,23 @@ public record DesiredState(
     Deployment router,
     HorizontalPodAutoscaler routerAutoscaler,
     HTTPRoute httpRoute,
-    boolean gatewayApiInstalled) {
+    GRPCRoute grpcRoute,
+    boolean gatewayApiInstalled,
+    boolean grpcRoutesServed) {
 
   /**
    * Every child of {@code md} for this reconcile's traffic plan.
    *
    * @param retainedSettings model.yaml keys of draining versions, copied from the settings
    *     ConfigMap in the cluster so their pods can still restart while they drain
+   * @param grpcRoutesServed whether the cluster serves Gateway API GRPCRoutes (v1)
    */
   public static DesiredState of(
       ModelDeployment md,
       RuntimeDefaults defaults,
       TrafficPlan plan,
-      Map<String, String> retainedSettings) {
+      Map<String, String> retainedSettings,
+      boolean grpcRoutesServed) {
     Map<String, Deployment> deployments = new LinkedHashMap<>();
     Map<String, Service> services = new LinkedHashMap<>();
     Map<String, HorizontalPodAutoscaler> autoscalers = new LinkedHashMap<>();
@@ -66,6 +72,7 @@ public record DesiredState(
       }
     }
     boolean router = plan.routing() == TrafficPlan.Routing.ROUTER;
+    boolean gateway = plan.routing() == TrafficPlan.Routing.HTTP_ROUTE;
     return new DesiredState(
         settings,
         deployments,
@@ -77,7 +84,9 @@ public record DesiredState(
         router ? RouterResources.configMap(md, plan) : null,
         router ? RouterResources.deployment(md, defaults) : null,
         router ? RouterResources.autoscaler(md) : null,
-        plan.routing() == TrafficPlan.Routing.HTTP_ROUTE ? HttpRoutes.build(md, plan) : null,
-        plan.gatewayApiInstalled());
+        gateway ? HttpRoutes.build(md, plan) : null,
+        gateway && grpcRoutesServed ? GrpcRoutes.build(md, plan) : null,
+        plan.gatewayApiInstalled(),
+        grpcRoutesServed);
   }
 }

@@ -33,17 +33,6 @@ public final class HttpRoutes {
 
   public static HTTPRoute build(ModelDeployment md, TrafficPlan plan) {
     GatewayRouting gateway = md.getSpec().getTraffic().getGateway();
-    List<ParentReference> parents = new ArrayList<>();
-    for (ParentRef p : gateway.getParentRefs()) {
-      parents.add(
-          new ParentReferenceBuilder()
-              .withGroup("gateway.networking.k8s.io")
-              .withKind("Gateway")
-              .withName(p.getName())
-              .withNamespace(p.getNamespace())
-              .withSectionName(p.getSectionName())
-              .build());
-    }
     List<HTTPBackendRef> weighted = new ArrayList<>();
     plan.configWeights().forEach((name, weight) -> weighted.add(backend(md, name, weight)));
     HTTPRouteRuleBuilder split = new HTTPRouteRuleBuilder().withBackendRefs(weighted);
@@ -73,14 +62,34 @@ public final class HttpRoutes {
                 ResourceNames.httpRoute(md),
                 ResourceNames.labels(md, ResourceNames.COMPONENT_ENDPOINT)))
         .withNewSpec()
-        .withParentRefs(parents)
-        .withHostnames(
-            gateway.getHostnames() == null || gateway.getHostnames().isEmpty()
-                ? null
-                : gateway.getHostnames())
+        .withParentRefs(parents(gateway))
+        .withHostnames(hostnames(gateway))
         .withRules(rules)
         .endSpec()
         .build();
+  }
+
+  /** The Gateways (and listeners) the user named; shared with the GRPCRoute. */
+  static List<ParentReference> parents(GatewayRouting gateway) {
+    List<ParentReference> parents = new ArrayList<>();
+    for (ParentRef p : gateway.getParentRefs()) {
+      parents.add(
+          new ParentReferenceBuilder()
+              .withGroup("gateway.networking.k8s.io")
+              .withKind("Gateway")
+              .withName(p.getName())
+              .withNamespace(p.getNamespace())
+              .withSectionName(p.getSectionName())
+              .build());
+    }
+    return parents;
+  }
+
+  /** The hostnames the user named, or null (absent: the route matches every host). */
+  static List<String> hostnames(GatewayRouting gateway) {
+    return gateway.getHostnames() == null || gateway.getHostnames().isEmpty()
+        ? null
+        : gateway.getHostnames();
   }
 
   private static HTTPBackendRef backend(ModelDeployment md, String version, int weight) {

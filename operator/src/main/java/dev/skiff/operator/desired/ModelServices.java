@@ -14,20 +14,41 @@ public final class ModelServices {
   private ModelServices() {}
 
   public static Service versionService(ModelDeployment md, ModelVersion version) {
-    return service(
-        md,
-        ResourceNames.versionResource(md, version.getName()),
-        ResourceNames.versionLabels(md, version.getName()),
-        ResourceNames.versionSelector(md, version.getName()));
+    return withGrpcPort(
+        service(
+            md,
+            ResourceNames.versionResource(md, version.getName()),
+            ResourceNames.versionLabels(md, version.getName()),
+            ResourceNames.versionSelector(md, version.getName())));
   }
 
   /** The stable Service clients call; see {@link #stableSelector}. */
   public static Service stableService(ModelDeployment md, TrafficPlan plan) {
-    return service(
-        md,
-        ResourceNames.stableService(md),
-        ResourceNames.labels(md, ResourceNames.COMPONENT_ENDPOINT),
-        stableSelector(md, plan));
+    return withGrpcPort(
+        service(
+            md,
+            ResourceNames.stableService(md),
+            ResourceNames.labels(md, ResourceNames.COMPONENT_ENDPOINT),
+            stableSelector(md, plan)));
+  }
+
+  /**
+   * Adds the V2 gRPC port. {@code kubernetes.io/h2c} tells Gateways and meshes it is HTTP/2 in
+   * plain text, so they do not try HTTP/1.1 (what tritonclient's "Trying to connect an http1.x
+   * server" means).
+   */
+  private static Service withGrpcPort(Service service) {
+    return new ServiceBuilder(service)
+        .editSpec()
+        .addNewPort()
+        .withName(ResourceNames.GRPC_PORT_NAME)
+        .withPort(ResourceNames.GRPC_PORT)
+        .withNewTargetPort(ResourceNames.GRPC_PORT_NAME)
+        .withProtocol("TCP")
+        .withAppProtocol("kubernetes.io/h2c")
+        .endPort()
+        .endSpec()
+        .build();
   }
 
   /**

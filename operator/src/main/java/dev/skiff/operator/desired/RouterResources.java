@@ -46,7 +46,10 @@ public final class RouterResources {
             (name, weight) ->
                 versions.add(
                     new RouterConfigFile.Version(
-                        name, ResourceNames.versionUrl(md, name), weight)));
+                        name,
+                        ResourceNames.versionUrl(md, name),
+                        weight,
+                        ResourceNames.GRPC_PORT)));
     Mirror mirror =
         md.getSpec().getTraffic() == null ? null : md.getSpec().getTraffic().getMirror();
     return new RouterConfigFile(
@@ -119,6 +122,11 @@ public final class RouterResources {
         .addNewPort()
         .withName(ResourceNames.HTTP_PORT_NAME)
         .withContainerPort(ResourceNames.HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewPort()
+        .withName(ResourceNames.GRPC_PORT_NAME)
+        .withContainerPort(ResourceNames.GRPC_PORT)
         .withProtocol("TCP")
         .endPort()
         .withNewResources()

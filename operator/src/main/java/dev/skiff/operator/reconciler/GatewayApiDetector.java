@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the cluster serves Gateway API HTTPRoutes (v1), asked at most every {@link #TTL} so a
- * busy operator does not read the CRD on every reconcile, yet notices within that time when the CRD
- * is installed or removed. JOSDK's CRDPresentActivationCondition assumes a CRD never goes away and
- * gives up after ten checks; this one keeps looking. One instance per reconciler, no static state.
+ * Whether the cluster serves one Gateway API route kind (v1; HTTPRoute or GRPCRoute), asked at most
+ * every {@link #TTL} so a busy operator does not read the CRD on every reconcile, yet notices
+ * within that time when the CRD is installed or removed. JOSDK's CRDPresentActivationCondition
+ * assumes a CRD never goes away and gives up after ten checks; this one keeps looking. One instance
+ * per reconciler, no static state.
  */
 final class GatewayApiDetector {
 
@@ -22,11 +23,16 @@ final class GatewayApiDetector {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayApiDetector.class);
 
   private final Clock clock;
+  private final String crdName;
   private Instant checkedAt;
   private boolean installed;
 
-  GatewayApiDetector(Clock clock) {
+  /**
+   * @param crdName the route kind's CRD, e.g. {@link TrafficStatus#HTTPROUTE_CRD}
+   */
+  GatewayApiDetector(Clock clock, String crdName) {
     this.clock = clock;
+    this.crdName = crdName;
   }
 
   synchronized boolean installed(KubernetesClient client) {
@@ -37,23 +43,18 @@ final class GatewayApiDetector {
     boolean found;
     try {
       CustomResourceDefinition crd =
-          client
-              .apiextensions()
-              .v1()
-              .customResourceDefinitions()
-              .withName(TrafficStatus.HTTPROUTE_CRD)
-              .get();
+          client.apiextensions().v1().customResourceDefinitions().withName(crdName).get();
       found =
           crd != null
               && crd.getMetadata().getDeletionTimestamp() == null
               && crd.getSpec().getVersions().stream()
                   .anyMatch(v -> "v1".equals(v.getName()) && Boolean.TRUE.equals(v.getServed()));
     } catch (KubernetesClientException e) {
-      LOG.warn("cannot read CRD {}: {}", TrafficStatus.HTTPROUTE_CRD, e.getMessage());
+      LOG.warn("cannot read CRD {}: {}", crdName, e.getMessage());
       found = false;
     }
     if (checkedAt == null || found != installed) {
-      LOG.info("Gateway API HTTPRoute v1 {}", found ? "is installed" : "is not installed");
+      LOG.info("Gateway API CRD {} v1 {}", crdName, found ? "is installed" : "is not installed");
     }
     installed = found;
     checkedAt = now;

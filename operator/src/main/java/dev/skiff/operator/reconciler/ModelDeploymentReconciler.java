@@ -9,6 +9,7 @@ import dev.skiff.operator.spec.ResourceNames;
 import dev.skiff.operator.spec.SpecValidator;
 import dev.skiff.operator.status.StatusCalculator;
 import dev.skiff.operator.status.StatusEvents;
+import dev.skiff.operator.status.TrafficStatus;
 import dev.skiff.operator.traffic.TrafficPlan;
 import dev.skiff.operator.traffic.TrafficPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -77,6 +78,11 @@ import org.slf4j.LoggerFactory;
           type = HttpRouteDependent.class,
           activationCondition = RoutingConditions.GatewayApiInstalled.class,
           reconcilePrecondition = RoutingConditions.HttpRouteWanted.class),
+      @Dependent(
+          name = "grpc-route",
+          type = GrpcRouteDependent.class,
+          activationCondition = RoutingConditions.GrpcRoutesServed.class,
+          reconcilePrecondition = RoutingConditions.GrpcRouteWanted.class),
       @Dependent(name = "stable-service", type = StableServiceDependent.class),
       @Dependent(
           name = "feedback-peers",
@@ -98,6 +104,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final RuntimeDefaults defaults;
   private final Clock clock;
   private final GatewayApiDetector gatewayApi;
+  private final GatewayApiDetector grpcRoutes;
   private final StatusListener statuses;
 
   public ModelDeploymentReconciler(RuntimeDefaults defaults, StatusListener statuses) {
@@ -108,7 +115,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     this.defaults = defaults;
     this.statuses = statuses;
     this.clock = clock;
-    this.gatewayApi = new GatewayApiDetector(clock);
+    this.gatewayApi = new GatewayApiDetector(clock, TrafficStatus.HTTPROUTE_CRD);
+    this.grpcRoutes = new GatewayApiDetector(clock, TrafficStatus.GRPCROUTE_CRD);
   }
 
   /**
@@ -149,7 +157,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       TrafficPlan plan = TrafficPlanner.plan(md, observe(md, context), now);
       var workflow = context.managedWorkflowAndDependentResourceContext();
       workflow.put(
-          DesiredState.class, DesiredState.of(md, defaults, plan, retainedSettings(md, context)));
+          DesiredState.class,
+          DesiredState.of(
+              md,
+              defaults,
+              plan,
+              retainedSettings(md, context),
+              grpcRoutes.installed(context.getClient())));
       workflow.reconcileManagedWorkflow();
       List<Pod> pods =
           context

@@ -36,6 +36,28 @@ final class RoutingConditions {
     }
   }
 
+  /** The GRPCRoute exists only while a Gateway splits traffic (and GRPCRoutes are served). */
+  public static final class GrpcRouteWanted<R> implements Condition<R, ModelDeployment> {
+    @Override
+    public boolean isMet(
+        DependentResource<R, ModelDeployment> dependent,
+        ModelDeployment primary,
+        Context<ModelDeployment> context) {
+      return Dependents.desired(context).grpcRoute() != null;
+    }
+  }
+
+  /** Activation of the GRPCRoute dependent, as {@link GatewayApiInstalled} for HTTPRoutes. */
+  public static final class GrpcRoutesServed<R> implements Condition<R, ModelDeployment> {
+    @Override
+    public boolean isMet(
+        DependentResource<R, ModelDeployment> dependent,
+        ModelDeployment primary,
+        Context<ModelDeployment> context) {
+      return Dependents.desired(context).grpcRoutesServed();
+    }
+  }
+
   /** The feedback peers' Service exists only while feedback is enabled. */
   public static final class FeedbackPeersWanted<R> implements Condition<R, ModelDeployment> {
     @Override

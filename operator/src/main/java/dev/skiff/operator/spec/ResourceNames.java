@@ -1,5 +1,6 @@
 package dev.skiff.operator.spec;
 
+import dev.skiff.api.contract.RuntimeGrpc;
 import dev.skiff.api.contract.RuntimeHttp;
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import java.util.LinkedHashMap;
@@ -53,6 +54,11 @@ public final class ResourceNames {
   public static final int HTTP_PORT = RuntimeHttp.PORT;
 
   public static final String HTTP_PORT_NAME = "http";
+
+  /** The runtime's V2 gRPC port, on containers and Services (not the feedback peers'). */
+  public static final int GRPC_PORT = RuntimeHttp.GRPC_PORT;
+
+  public static final String GRPC_PORT_NAME = RuntimeGrpc.PORT_NAME;
 
   /**
    * A version pod's init container ({@code fetch} mode), whose termination message the status
@@ -111,6 +117,11 @@ public final class ResourceNames {
 
   /** The Gateway API HTTPRoute that replaces the router where a Gateway is named. */
   public static String httpRoute(ModelDeployment md) {
+    return md.getMetadata().getName();
+  }
+
+  /** The Gateway API GRPCRoute beside the HTTPRoute (same name; another kind). */
+  public static String grpcRoute(ModelDeployment md) {
     return md.getMetadata().getName();
   }
 

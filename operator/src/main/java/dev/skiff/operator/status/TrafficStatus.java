@@ -20,6 +20,8 @@ public final class TrafficStatus {
 
   public static final String HTTPROUTE_CRD = "httproutes.gateway.networking.k8s.io";
 
+  public static final String GRPCROUTE_CRD = "grpcroutes.gateway.networking.k8s.io";
+
   private TrafficStatus() {}
 
   /**

@@ -23,7 +23,7 @@ class HttpRoutesTest {
     TrafficPlan plan =
         TrafficPlanner.plan(
             MD, new Observed(ready, false, true), Instant.parse("2026-11-25T10:00:00Z"));
-    return DesiredState.of(MD, Fixtures.DEFAULTS, plan, Map.of()).httpRoute();
+    return DesiredState.of(MD, Fixtures.DEFAULTS, plan, Map.of(), false).httpRoute();
   }
 
   @Test
@@ -78,7 +78,7 @@ class HttpRoutesTest {
     TrafficPlan plan =
         TrafficPlanner.plan(
             MD, new Observed(Map.of("v1", 1), false, true), Instant.parse("2026-11-25T10:00:00Z"));
-    DesiredState state = DesiredState.of(MD, Fixtures.DEFAULTS, plan, Map.of());
+    DesiredState state = DesiredState.of(MD, Fixtures.DEFAULTS, plan, Map.of(), false);
     assertThat(state.router()).isNull();
     assertThat(state.routerConfig()).isNull();
     assertThat(state.gatewayApiInstalled()).isTrue();

@@ -38,9 +38,11 @@ class RouterResourcesTest {
             - name: v1
               url: http://iris-v1.ns1.svc:8080
               weight: 90
+              grpcPort: 8081
             - name: v2
               url: http://iris-v2.ns1.svc:8080
               weight: 10
+              grpcPort: 8081
             mirror:
               version: v2
               percent: 25
@@ -109,7 +111,7 @@ class RouterResourcesTest {
             new Observed(Map.of("v1", 1, "v2", 0), false, false),
             Instant.parse("2026-11-25T10:00:00Z"));
     assertThat(
-            DesiredState.of(CANARY, Fixtures.DEFAULTS, starting, Map.of())
+            DesiredState.of(CANARY, Fixtures.DEFAULTS, starting, Map.of(), false)
                 .stableService()
                 .getSpec()
                 .getSelector())

@@ -1,6 +1,7 @@
 package dev.skiff.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.Fixtures;
@@ -160,12 +161,8 @@ class RuntimeDeploymentsTest {
             "iris-peers.ns1.svc:8080");
     assertThat(server.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(server.getPorts())
-        .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.getName()).isEqualTo("http");
-              assertThat(p.getContainerPort()).isEqualTo(8080);
-            });
+        .extracting(p -> p.getName(), p -> p.getContainerPort())
+        .containsExactly(tuple("http", 8080), tuple("grpc", 8081));
     assertThat(server.getVolumeMounts())
         .anySatisfy(
             m -> {

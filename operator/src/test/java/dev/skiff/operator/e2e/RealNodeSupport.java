@@ -73,6 +73,7 @@ abstract class RealNodeSupport {
   static final Path EXAMPLES = Path.of(System.getProperty("skiff.examples", "../examples"));
   static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   static final int HTTP_PORT = 8080;
+  static final int GRPC_PORT = 8081;
   static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
   static final String VERSION_LABEL = "skiff.dev/version";
 
@@ -284,9 +285,22 @@ abstract class RealNodeSupport {
 
   /** {@code http://<ClusterIP>:8080} of a Service in the test namespace. */
   String serviceUrl(String service) {
-    String ip =
-        client.services().inNamespace(namespace).withName(service).get().getSpec().getClusterIP();
-    return "http://" + ip + ":" + HTTP_PORT;
+    return "http://" + clusterIp(service) + ":" + HTTP_PORT;
+  }
+
+  /** {@code <ClusterIP>:8081}, the V2 gRPC port of a Service in the test namespace. */
+  String grpcAddress(String service) {
+    return clusterIp(service) + ":" + GRPC_PORT;
+  }
+
+  private String clusterIp(String service) {
+    return client
+        .services()
+        .inNamespace(namespace)
+        .withName(service)
+        .get()
+        .getSpec()
+        .getClusterIP();
   }
 
   /**

@@ -20,6 +20,7 @@ class TrafficE2E extends RealNodeSupport {
   private static final String MD = "iris-split";
   private static final String TOKEN = "e2e-" + UUID.randomUUID();
   private static final int REQUESTS = 10_000;
+  private static final int GRPC_CALLS = 2_000;
 
   private String stable;
   private String body;
@@ -81,6 +82,32 @@ class TrafficE2E extends RealNodeSupport {
             r.failed()));
     assertThat(errorV1).as("v1's share %s", r.byVersion()).isLessThanOrEqualTo(1.0);
     assertThat(errorV2).as("v2's share %s", r.byVersion()).isLessThanOrEqualTo(1.0);
+  }
+
+  /**
+   * The same split over V2 gRPC: the router's gRPC proxy chooses from the same routing table, so
+   * 2,000 calls by tritonclient.grpc through the stable Service's gRPC port split 90/10 too, and
+   * {@code x-model-version} metadata pins.
+   */
+  @Test
+  void grpcCallsThroughTheStableServiceSplitNinetyTenAndPin() throws Exception {
+    GrpcCalls.Result r = GrpcCalls.infer(grpcAddress(MD), GRPC_CALLS, TOKEN, null);
+    System.out.println("grpc split: " + r);
+    assertThat(r.failed()).as("failed calls: %s", r.errors()).isZero();
+    assertThat(r.answered()).isEqualTo(GRPC_CALLS);
+    double error = Math.max(Math.abs(r.percent("v1") - 90), Math.abs(r.percent("v2") - 10));
+    Figures.record(
+        "b. split",
+        "2,000 gRPC calls (tritonclient.grpc) at 90/10 through the router",
+        String.format(
+            "v1 %.2f %%, v2 %.2f %% (error %.2f pp), %.0f calls/s, %d failed",
+            r.percent("v1"), r.percent("v2"), error, GRPC_CALLS / r.seconds(), r.failed()));
+    assertThat(error).as("shares %s", r.versions()).isLessThanOrEqualTo(1.0);
+    GrpcCalls.Result pinned = GrpcCalls.infer(grpcAddress(MD), 50, TOKEN, "v2");
+    assertThat(pinned.versions()).containsExactly(Map.entry("v2", 50));
+    GrpcCalls.Result noToken = GrpcCalls.infer(grpcAddress(MD), 1, "wrong", null);
+    assertThat(noToken.failed()).isEqualTo(1);
+    assertThat(noToken.errors()).singleElement().asString().contains("UNAUTHENTICATED");
   }
 
   @Test

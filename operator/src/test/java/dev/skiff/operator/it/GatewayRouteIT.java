@@ -7,6 +7,8 @@ import dev.skiff.api.v1alpha1.ModelDeployment;
 import dev.skiff.operator.status.ConditionType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.IOException;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * With the Gateway API CRDs installed (from the cached {@code sigs.k8s.io/gateway-api} files, after
  * the operator started, so it must notice them), parentRefs give an HTTPRoute with weighted
- * backendRefs and no router; removing parentRefs brings the router back. The CRDs this class
- * installed are removed again, so the other ITs see a cluster without them.
+ * backendRefs and no router, and a GRPCRoute beside it to the gRPC ports; removing parentRefs
+ * brings the router back. The CRDs this class installed are removed again, so the other ITs see a
+ * cluster without them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayRouteIT extends ClusterTestSupport {
@@ -108,6 +111,16 @@ class GatewayRouteIT extends ClusterTestSupport {
                     : ""));
   }
 
+  private GRPCRoute grpcRoute() {
+    return client.resources(GRPCRoute.class).inNamespace(namespace).withName(NAME).get();
+  }
+
+  private List<Integer> grpcWeights() {
+    return grpcRoute().getSpec().getRules().getFirst().getBackendRefs().stream()
+        .map(GRPCBackendRef::getWeight)
+        .toList();
+  }
+
   private List<Integer> weights() {
     return route().getSpec().getRules().getFirst().getBackendRefs().stream()
         .map(HTTPBackendRef::getWeight)
@@ -136,6 +149,13 @@ class GatewayRouteIT extends ClusterTestSupport {
               assertThat(route.getSpec().getRules().getFirst().getBackendRefs())
                   .extracting(HTTPBackendRef::getName, HTTPBackendRef::getWeight)
                   .containsExactly(Tuple.tuple("gwiris-v1", 70), Tuple.tuple("gwiris-v2", 30));
+              GRPCRoute grpc = grpcRoute();
+              assertThat(grpc).as("the GRPCRoute beside the HTTPRoute").isNotNull();
+              assertThat(grpc.getSpec().getRules().getFirst().getBackendRefs())
+                  .extracting(
+                      GRPCBackendRef::getName, GRPCBackendRef::getPort, GRPCBackendRef::getWeight)
+                  .containsExactly(
+                      Tuple.tuple("gwiris-v1", 8081, 70), Tuple.tuple("gwiris-v2", 8081, 30));
             });
     ModelDeployment md = md(NAME);
     assertThat(md.getStatus().getRouting()).isEqualTo("HTTPRoute");
@@ -155,7 +175,11 @@ class GatewayRouteIT extends ClusterTestSupport {
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(weights()).containsExactly(20, 80));
+        .untilAsserted(
+            () -> {
+              assertThat(weights()).containsExactly(20, 80);
+              assertThat(grpcWeights()).containsExactly(20, 80);
+            });
     await()
         .atMost(TIMEOUT)
         .until(
@@ -177,6 +201,7 @@ class GatewayRouteIT extends ClusterTestSupport {
         .untilAsserted(
             () -> {
               assertThat(route()).isNull();
+              assertThat(grpcRoute()).isNull();
               assertThat(
                       client.configMaps().inNamespace(namespace).withName(NAME + "-router").get())
                   .isNotNull();

@@ -61,7 +61,7 @@ class TrafficRoutingIT extends ClusterTestSupport {
         + ns
         + ".svc:8080\n  weight: "
         + weight
-        + "\n";
+        + "\n  grpcPort: 8081\n";
   }
 
   private boolean hasEvent(String reason, String text) {

@@ -24,6 +24,7 @@ final class RouteCommand implements Mode {
             .requiredOption(
                 RuntimeCommand.CONFIG, "file", "Router config (YAML); re-read when it changes.");
     ListenAddress.addTo(options);
+    ListenAddress.addGrpcTo(options, "V2 gRPC proxy");
     return options
         .option(
             "--config-poll-ms",
@@ -88,6 +89,7 @@ final class RouteCommand implements Mode {
   public int run(ModeArguments arguments, PrintStream out, PrintStream err) throws Exception {
     Path config = arguments.path(RuntimeCommand.CONFIG);
     ListenAddress listen = ListenAddress.from(arguments);
+    int grpcPort = ListenAddress.grpcPort(arguments).orElse(RouterOptions.GRPC_OFF);
     long configPollMillis = arguments.longInteger("--config-poll-ms");
     long healthIntervalMillis = arguments.longInteger("--health-interval-ms");
     long healthTimeoutMillis = arguments.longInteger("--health-timeout-ms");
@@ -117,6 +119,7 @@ final class RouteCommand implements Mode {
         RouterOptions.builder(config)
             .host(listen.host())
             .port(listen.port())
+            .grpcPort(grpcPort)
             .configPollInterval(Duration.ofMillis(configPollMillis))
             .healthInterval(Duration.ofMillis(healthIntervalMillis))
             .healthTimeout(Duration.ofMillis(healthTimeoutMillis))
@@ -138,7 +141,12 @@ final class RouteCommand implements Mode {
     return UntilShutdown.run(
         router,
         options.shutdownDelay(),
-        "Skiff router listening on http://localhost:" + router.port(),
+        "Skiff router listening on http://localhost:"
+            + router.port()
+            + router.grpcPort().stream()
+                .mapToObj(p -> " and gRPC port " + p)
+                .findFirst()
+                .orElse(""),
         out,
         err);
   }

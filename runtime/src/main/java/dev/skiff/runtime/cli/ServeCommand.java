@@ -37,6 +37,7 @@ final class ServeCommand implements Mode {
                 "<model-repository>",
                 "Folder laid out as <model>/model.yaml and <model>/<version>/<model file>.");
     ListenAddress.addTo(options);
+    ListenAddress.addGrpcTo(options, "V2 gRPC server");
     return options
         .option(
             RuntimeCommand.INFERENCE_THREADS,
@@ -231,6 +232,7 @@ final class ServeCommand implements Mode {
         ServeOptions.builder(repository)
             .host(listen.host())
             .port(listen.port())
+            .grpcPort(ListenAddress.grpcPort(arguments).orElse(ServeOptions.GRPC_OFF))
             .intraOpThreads(intraOpThreads)
             .maxPayloadBytes(maxPayloadBytes)
             .maxConnections(maxConnections)
@@ -280,6 +282,9 @@ final class ServeCommand implements Mode {
             + "  (Swagger UI: http://localhost:"
             + server.port()
             + "/docs)"
+            + (server.grpcPort() == ServeOptions.GRPC_OFF
+                ? ""
+                : "  (V2 gRPC: localhost:" + server.grpcPort() + ")")
             + (tokens.isEmpty() ? "" : "  [bearer-token auth on]"),
         out,
         err,

@@ -32,6 +32,8 @@ public final class RuntimeMetrics {
   private final PrometheusRegistry registry;
   private final Counter requests;
   private final Histogram requestDuration;
+  private final Counter grpcRequests;
+  private final Histogram grpcRequestDuration;
   private final Histogram inferenceDuration;
   private final Histogram queueDuration;
   private final Histogram batchSize;
@@ -66,6 +68,23 @@ public final class RuntimeMetrics {
         Histogram.builder()
             .name("skiff_request_duration_seconds")
             .help("Time from request start to response, including queueing and encoding")
+            .unit(Unit.SECONDS)
+            .labelNames("model", "version")
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .classicOnly()
+            .register(registry);
+    // gRPC calls get their own pair: their status codes are gRPC's (OK, INVALID_ARGUMENT, ...),
+    // which would break every "code is 2xx" query over skiff_requests_total.
+    grpcRequests =
+        Counter.builder()
+            .name("skiff_grpc_requests_total")
+            .help("V2 gRPC inference calls answered, by gRPC status code")
+            .labelNames("model", "version", "code")
+            .register(registry);
+    grpcRequestDuration =
+        Histogram.builder()
+            .name("skiff_grpc_request_duration_seconds")
+            .help("Time from a gRPC inference call's start to its answer, including queueing")
             .unit(Unit.SECONDS)
             .labelNames("model", "version")
             .classicUpperBounds(LATENCY_BUCKETS)
@@ -164,6 +183,12 @@ public final class RuntimeMetrics {
   public void requestFinished(String model, String version, int code, double seconds) {
     requests.labelValues(model, version, Integer.toString(code)).inc();
     requestDuration.labelValues(model, version).observe(seconds);
+  }
+
+  /** One V2 gRPC inference call answered with {@code code} (a gRPC status code name). */
+  public void grpcRequestFinished(String model, String version, String code, double seconds) {
+    grpcRequests.labelValues(model, version, code).inc();
+    grpcRequestDuration.labelValues(model, version).observe(seconds);
   }
 
   public void rejected(String model, String version, String reason) {

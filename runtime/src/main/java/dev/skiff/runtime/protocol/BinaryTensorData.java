@@ -54,6 +54,21 @@ public final class BinaryTensorData {
    */
   static Tensor readInput(
       String name, Datatype datatype, long[] shape, byte[] body, int offset, int size) {
+    return readInput(name, datatype, shape, body, offset, size, "binary_data_size");
+  }
+
+  /**
+   * Decodes one input's bytes like {@link #readInput(String, Datatype, long[], byte[], int, int)};
+   * errors call the bytes {@code sizeName} (gRPC's {@code raw_input_contents[i]}).
+   */
+  static Tensor readInput(
+      String name,
+      Datatype datatype,
+      long[] shape,
+      byte[] body,
+      int offset,
+      int size,
+      String sizeName) {
     long count;
     try {
       count = Tensor.elementCount(shape);
@@ -62,14 +77,16 @@ public final class BinaryTensorData {
           "input '" + name + "': shape " + Arrays.toString(shape) + " is too large");
     }
     if (datatype == Datatype.BYTES) {
-      return Tensor.ofStrings(name, shape, readStrings(name, count, body, offset, size));
+      return Tensor.ofStrings(name, shape, readStrings(name, count, body, offset, size, sizeName));
     }
     int elementSize = datatype.byteSize();
     if (count > Integer.MAX_VALUE || count * elementSize != size) {
       throw ApiException.badRequest(
           "input '"
               + name
-              + "': binary_data_size is "
+              + "': "
+              + sizeName
+              + " is "
               + size
               + " bytes but "
               + datatype
@@ -109,12 +126,15 @@ public final class BinaryTensorData {
     return Tensor.ofBuffer(name, datatype, shape, buffer);
   }
 
-  private static byte[][] readStrings(String name, long count, byte[] body, int offset, int size) {
+  private static byte[][] readStrings(
+      String name, long count, byte[] body, int offset, int size, String sizeName) {
     if (count > size / 4) {
       throw ApiException.badRequest(
           "input '"
               + name
-              + "': binary_data_size "
+              + "': "
+              + sizeName
+              + " "
               + size
               + " is too small for "
               + count
@@ -129,7 +149,9 @@ public final class BinaryTensorData {
                 + name
                 + "': BYTES element "
                 + i
-                + " has no room for its 4-byte length within binary_data_size "
+                + " has no room for its 4-byte length within "
+                + sizeName
+                + " "
                 + size);
       }
       long length = Integer.toUnsignedLong(in.getInt());
@@ -143,7 +165,9 @@ public final class BinaryTensorData {
                 + length
                 + " bytes but only "
                 + in.remaining()
-                + " remain within binary_data_size "
+                + " remain within "
+                + sizeName
+                + " "
                 + size);
       }
       strings[i] = new byte[(int) length];
@@ -157,7 +181,9 @@ public final class BinaryTensorData {
               + in.remaining()
               + " bytes are left after its "
               + count
-              + " BYTES elements; binary_data_size must cover exactly the elements");
+              + " BYTES elements; "
+              + sizeName
+              + " must cover exactly the elements");
     }
     return strings;
   }

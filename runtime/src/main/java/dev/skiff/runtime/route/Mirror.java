@@ -87,8 +87,13 @@ final class Mirror {
 
   /** Gives the slot back without sending (the body was over the limit). */
   void skip(Copy copy) {
+    finished(copy, "too_large");
+  }
+
+  /** Gives the slot back once the copy's answer is in, or it was not sent, counting the result. */
+  void finished(Copy copy, String result) {
     inFlight.release();
-    metrics.mirrored(copy.version().name(), "too_large");
+    metrics.mirrored(copy.version().name(), result);
   }
 
   /** Sends the copy in the background; returns at once. */

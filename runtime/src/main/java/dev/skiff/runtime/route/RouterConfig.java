@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -40,8 +41,15 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
    * @param name the version's name, as in {@link RuntimeHttp#MODEL_VERSION_HEADER}
    * @param url the version's runtime (a Service): scheme, host and port, the port always given
    * @param weight percent of unpinned traffic, 0..100
+   * @param grpcPort the port of its V2 gRPC service on the url's host; empty when it has none
    */
-  public record Version(String name, URI url, int weight) {}
+  public record Version(String name, URI url, int weight, OptionalInt grpcPort) {
+
+    /** A version that serves HTTP only. */
+    public Version(String name, URI url, int weight) {
+      this(name, url, weight, OptionalInt.empty());
+    }
+  }
 
   /**
    * Shadow traffic: a copy of {@code percent}% of the requests answered by other versions goes to
@@ -158,7 +166,16 @@ public record RouterConfig(String model, List<Version> versions, Optional<Mirror
       throw new InvalidRouterConfigException(
           at + ".weight must be between 0 and 100, not " + (weight == null ? "missing" : weight));
     }
-    return new Version(name, url(entry.url(), at), weight);
+    Integer grpcPort = entry.grpcPort();
+    if (grpcPort != null && (grpcPort < 1 || grpcPort > 65_535)) {
+      throw new InvalidRouterConfigException(
+          at + ".grpcPort must be a port between 1 and 65535, not " + grpcPort);
+    }
+    return new Version(
+        name,
+        url(entry.url(), at),
+        weight,
+        grpcPort == null ? OptionalInt.empty() : OptionalInt.of(grpcPort));
   }
 
   /**

@@ -26,6 +26,7 @@ final class RouterMetrics {
 
   private final PrometheusRegistry registry;
   private final Counter requests;
+  private final Counter grpcCalls;
   private final Histogram duration;
   private final Counter backendErrors;
   private final Counter retries;
@@ -49,6 +50,12 @@ final class RouterMetrics {
         Counter.builder()
             .name("skiff_router_requests_total")
             .help("Requests answered by the router, by the version that answered and HTTP status")
+            .labelNames("model", "version", "code")
+            .register(registry);
+    grpcCalls =
+        Counter.builder()
+            .name("skiff_router_grpc_calls_total")
+            .help("gRPC calls answered by the router, by the version that answered and gRPC status")
             .labelNames("model", "version", "code")
             .register(registry);
     duration =
@@ -80,7 +87,8 @@ final class RouterMetrics {
             .help(
                 "Mirror copies by result: sent (the mirror answered), failed (no answer), dropped"
                     + " (too many copies in flight), too_large (body over the mirror limit),"
-                    + " not_ready (mirror version not ready)")
+                    + " not_ready (mirror version not ready), streaming (a gRPC call of more than"
+                    + " one request message, not copied)")
             .labelNames("model", "version", "result")
             .register(registry);
     declaredWeight =
@@ -114,6 +122,12 @@ final class RouterMetrics {
 
   void requestFinished(String version, int code, double seconds) {
     requests.labelValues(model, version, Integer.toString(code)).inc();
+    duration.labelValues(model, version).observe(seconds);
+  }
+
+  /** A gRPC call ended with {@code code} (a gRPC status name such as OK or UNAVAILABLE). */
+  void grpcCallFinished(String version, String code, double seconds) {
+    grpcCalls.labelValues(model, version, code).inc();
     duration.labelValues(model, version).observe(seconds);
   }
 

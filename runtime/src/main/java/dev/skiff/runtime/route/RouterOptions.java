@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param configFile the router config (YAML), re-read every {@code configPollInterval}
  * @param host address to bind
  * @param port port to bind; 0 picks a free one
+ * @param grpcPort port of the gRPC proxy, on the same host; 0 picks a free one, {@link #GRPC_OFF}
+ *     serves no gRPC (the builder's default, so tests bind no fixed port)
  * @param configPollInterval how often the config file is compared with the one in effect
  * @param healthInterval how often every version's {@code /health/ready} is polled
  * @param healthTimeout how long one readiness check may take before it counts as failed
@@ -28,6 +30,7 @@ public record RouterOptions(
     Path configFile,
     String host,
     int port,
+    int grpcPort,
     Duration configPollInterval,
     Duration healthInterval,
     Duration healthTimeout,
@@ -41,6 +44,9 @@ public record RouterOptions(
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
 
+  /** {@link #grpcPort} of a router without gRPC. */
+  public static final int GRPC_OFF = -1;
+
   /** A builder that starts from the command line's defaults. */
   public static Builder builder(Path configFile) {
     return new Builder(configFile);
@@ -51,6 +57,7 @@ public record RouterOptions(
     private final Path configFile;
     private String host = "0.0.0.0";
     private int port = RuntimeHttp.PORT;
+    private int grpcPort = GRPC_OFF;
     private Duration configPollInterval = Duration.ofSeconds(1);
     private Duration healthInterval = Duration.ofSeconds(1);
     private Duration healthTimeout = Duration.ofSeconds(1);
@@ -73,6 +80,11 @@ public record RouterOptions(
 
     public Builder port(int value) {
       this.port = value;
+      return this;
+    }
+
+    public Builder grpcPort(int value) {
+      this.grpcPort = value;
       return this;
     }
 
@@ -131,6 +143,7 @@ public record RouterOptions(
           configFile,
           host,
           port,
+          grpcPort,
           configPollInterval,
           healthInterval,
           healthTimeout,

@@ -6,6 +6,8 @@ import dev.skiff.runtime.web.ConnectionDrain;
 import dev.skiff.runtime.web.ErrorMapping;
 import dev.skiff.runtime.web.HttpLimits;
 import dev.skiff.runtime.web.RequestIds;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.helidon.common.media.type.ParserMode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -16,9 +18,14 @@ import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -47,6 +54,8 @@ public final class RouterServer implements AutoCloseable {
   private final ConfigWatcher watcher;
   private final HealthChecker health;
   private final WebServer server;
+  private final GrpcBackends grpcBackends;
+  private final Server grpc; // null when the router serves no gRPC
   private final ConnectionDrain drain = new ConnectionDrain();
 
   private RouterServer(RouterOptions options) {
@@ -89,6 +98,20 @@ public final class RouterServer implements AutoCloseable {
             options.mirrorMaxBodyBytes());
     ProxyHandler proxy =
         new ProxyHandler(router, backends, mirror, metrics, options.responseTimeout());
+    int maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, options.maxPayloadBytes());
+    this.grpcBackends = new GrpcBackends(options.connectTimeout(), maxMessageBytes);
+    this.grpc =
+        options.grpcPort() < 0
+            ? null
+            : NettyServerBuilder.forAddress(
+                    new InetSocketAddress(options.host(), options.grpcPort()))
+                .directExecutor()
+                .maxInboundMessageSize(maxMessageBytes)
+                .addService(new RouterGrpcHealth(router, drain::isDraining))
+                .fallbackHandlerRegistry(
+                    new GrpcProxy(router, grpcBackends, mirror, metrics, options.responseTimeout())
+                        .registry())
+                .build();
     this.server =
         HttpLimits.server(
                 options.host(), options.port(), options.maxPayloadBytes(), options.maxConnections())
@@ -136,6 +159,14 @@ public final class RouterServer implements AutoCloseable {
   public static RouterServer start(RouterOptions options) {
     RouterServer router = new RouterServer(options);
     router.server.start();
+    if (router.grpc != null) {
+      try {
+        router.grpc.start();
+      } catch (IOException e) {
+        router.server.stop();
+        throw new UncheckedIOException("cannot open the gRPC port " + options.grpcPort(), e);
+      }
+    }
     router.watcher.start();
     router.health.start();
     LOG.info(
@@ -178,6 +209,11 @@ public final class RouterServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The gRPC proxy's port, empty when the router serves no gRPC. */
+  public OptionalInt grpcPort() {
+    return grpc == null ? OptionalInt.empty() : OptionalInt.of(grpc.getPort());
+  }
+
   /**
    * Stops gracefully: for {@code shutdownDelay} it keeps serving, answers not-ready (so the router
    * leaves the Service's endpoints) and closes each connection after its response (so clients
@@ -187,7 +223,22 @@ public final class RouterServer implements AutoCloseable {
   @Override
   public void close() {
     drain.drainFor(options.shutdownDelay());
+    if (grpc != null) {
+      // New calls are refused from here on; calls in flight get the HTTP side's stop time.
+      grpc.shutdown();
+    }
     server.stop();
+    if (grpc != null) {
+      try {
+        if (!grpc.awaitTermination(options.responseTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          grpc.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        grpc.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    grpcBackends.close();
     watcher.close();
     health.close();
     backends.closeResource();

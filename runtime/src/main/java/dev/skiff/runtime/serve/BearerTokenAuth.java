@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -50,20 +51,29 @@ public final class BearerTokenAuth implements Filter {
       chain.proceed();
       return;
     }
-    String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-    if (header == null) {
-      deny(path, res, "this endpoint requires 'Authorization: Bearer <token>'");
-      return;
-    }
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      deny(path, res, "the Authorization header must use the Bearer scheme");
-      return;
-    }
-    if (!matches(header.substring(7).trim())) {
-      deny(path, res, "the bearer token is not valid");
+    Optional<String> refusal = refusal(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+    if (refusal.isPresent()) {
+      deny(path, res, refusal.get());
       return;
     }
     chain.proceed();
+  }
+
+  /**
+   * Why a request with this {@code Authorization} value (null when absent) is refused, or empty
+   * when it carries a valid bearer token; REST and gRPC ({@code authorization} metadata) alike.
+   */
+  public Optional<String> refusal(String authorization) {
+    if (authorization == null) {
+      return Optional.of("this endpoint requires 'Authorization: Bearer <token>'");
+    }
+    if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.of("the Authorization header must use the Bearer scheme");
+    }
+    if (!matches(authorization.substring(7).trim())) {
+      return Optional.of("the bearer token is not valid");
+    }
+    return Optional.empty();
   }
 
   static boolean isOpen(String path) {

@@ -41,9 +41,13 @@ import java.util.logging.Logger;
 public final class ModelServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
 
+  /** How long gRPC calls in flight may take to finish at shutdown before they are cancelled. */
+  private static final Duration GRPC_CALLS_GRACE = Duration.ofSeconds(30);
+
   private final ModelRepository repository;
   private final InferenceExecutor executor;
   private final WebServer server;
+  private final GrpcServer grpc;
   private final Thread loader;
   private final CompletableFuture<Void> loaded;
   private final FeedbackLog feedbackLog;
@@ -55,6 +59,7 @@ public final class ModelServer implements AutoCloseable {
       ModelRepository repository,
       InferenceExecutor executor,
       WebServer server,
+      GrpcServer grpc,
       Thread loader,
       CompletableFuture<Void> loaded,
       FeedbackLog feedbackLog,
@@ -66,6 +71,7 @@ public final class ModelServer implements AutoCloseable {
     this.repository = repository;
     this.executor = executor;
     this.server = server;
+    this.grpc = grpc;
     this.loader = loader;
     this.feedbackLog = feedbackLog;
   }
@@ -144,6 +150,33 @@ public final class ModelServer implements AutoCloseable {
       peers.close();
       throw e;
     }
+    GrpcServer grpc = null;
+    if (options.grpcPort() != ServeOptions.GRPC_OFF) {
+      try {
+        grpc =
+            GrpcServer.start(
+                options,
+                new VersionLookup(repository),
+                inference,
+                metrics,
+                options.authTokens().isEmpty()
+                    ? null
+                    : new BearerTokenAuth(
+                        options.authTokens(), name -> repository.model(name).isPresent(), metrics),
+                Version.current());
+      } catch (RuntimeException e) {
+        server.stop();
+        joinQuietly(loader);
+        executor.close();
+        repository.close();
+        feedbackLog.close();
+        peers.close();
+        throw e;
+      }
+      GrpcServer started = grpc;
+      // health turns SERVING when loading is over and every model is ready
+      var unused = loaded.thenRun(() -> started.ready(repository.isReady()));
+    }
     LOG.info(
         "serving "
             + options.repository()
@@ -151,8 +184,10 @@ public final class ModelServer implements AutoCloseable {
             + options.host()
             + ":"
             + server.port()
-            + " (Swagger UI at /docs)");
-    return new ModelServer(repository, executor, server, loader, loaded, feedbackLog, peers, drain);
+            + " (Swagger UI at /docs)"
+            + (grpc == null ? "" : ", V2 gRPC on " + options.host() + ":" + grpc.port()));
+    return new ModelServer(
+        repository, executor, server, grpc, loader, loaded, feedbackLog, peers, drain);
   }
 
   private static void joinQuietly(Thread thread) {
@@ -207,6 +242,11 @@ public final class ModelServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The V2 gRPC port, or {@link ServeOptions#GRPC_OFF} when the server has no gRPC. */
+  public int grpcPort() {
+    return grpc == null ? ServeOptions.GRPC_OFF : grpc.port();
+  }
+
   public ModelRepository repository() {
     return repository;
   }
@@ -238,8 +278,18 @@ public final class ModelServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (grpc != null) {
+      grpc.draining(); // health NOT_SERVING while calls are still answered, like /health/ready
+    }
     drain.drainFor(drainFor);
+    if (grpc != null) {
+      grpc.stopAccepting();
+    }
     server.stop();
+    if (grpc != null) {
+      // calls in flight finish before the models they run on are closed
+      grpc.awaitStopped(GRPC_CALLS_GRACE);
+    }
     executor.close();
     repository.close();
     feedbackLog.close();

@@ -17,6 +17,8 @@ import java.util.List;
  * @param repository the model repository folder
  * @param host address to bind
  * @param port port to bind; 0 picks a free one
+ * @param grpcPort port of the V2 gRPC server, bound on the same host; 0 picks a free one, {@link
+ *     #GRPC_OFF} serves no gRPC
  * @param inferenceThreads platform threads that run models
  * @param intraOpThreads threads one model call may use inside the backend
  * @param queueSize requests that may wait for an inference thread before 503
@@ -37,6 +39,7 @@ public record ServeOptions(
     Path repository,
     String host,
     int port,
+    int grpcPort,
     int inferenceThreads,
     int intraOpThreads,
     int queueSize,
@@ -58,7 +61,13 @@ public record ServeOptions(
   /** About 200 bytes of heap per remembered prediction: 1,000,000 is ~200 MB. */
   public static final int MAX_FEEDBACK_WINDOW = 1_000_000;
 
+  /** {@link #grpcPort} of a server without gRPC. */
+  public static final int GRPC_OFF = -1;
+
   public ServeOptions {
+    if (grpcPort < GRPC_OFF || grpcPort > 65535) {
+      throw new IllegalArgumentException("the gRPC port must be 0..65535, or GRPC_OFF");
+    }
     authTokens = List.copyOf(authTokens);
     feedbackPeers = List.copyOf(feedbackPeers);
     feedbackPeers.forEach(FeedbackPeers::checkEntry);
@@ -101,6 +110,7 @@ public record ServeOptions(
     private final Path repository;
     private String host = "0.0.0.0";
     private int port = RuntimeHttp.PORT;
+    private int grpcPort = GRPC_OFF;
     private int inferenceThreads = Runtime.getRuntime().availableProcessors();
     private int intraOpThreads = 1;
     private int queueSize = 64 * Runtime.getRuntime().availableProcessors();
@@ -127,6 +137,15 @@ public record ServeOptions(
 
     public Builder port(int value) {
       this.port = value;
+      return this;
+    }
+
+    /**
+     * The V2 gRPC port; {@link #GRPC_OFF} by default here (tests start many servers), 8081 on the
+     * command line.
+     */
+    public Builder grpcPort(int value) {
+      this.grpcPort = value;
       return this;
     }
 
@@ -205,6 +224,7 @@ public record ServeOptions(
           repository,
           host,
           port,
+          grpcPort,
           inferenceThreads,
           intraOpThreads,
           queueSize,

@@ -81,7 +81,7 @@ class OperatorOutputTest {
    */
   private static void check(ModelDeployment md, TrafficPlan plan, boolean example)
       throws Exception {
-    DesiredState desired = DesiredState.of(md, DEFAULTS, plan, Map.of());
+    DesiredState desired = DesiredState.of(md, DEFAULTS, plan, Map.of(), false);
     for (ModelVersion version : Versions.of(md)) {
       checkVersion(md, version, desired, example);
     }

@@ -34,6 +34,30 @@ class RouterConfigTest {
   }
 
   @Test
+  void aVersionsGrpcPortIsOptionalAndRangeChecked() {
+    RouterConfig config =
+        parse(
+            """
+            model: m
+            versions:
+              - {name: v1, url: "http://iris-v1.ns.svc:8080", weight: 50, grpcPort: 8081}
+              - {name: v2, url: "http://iris-v2.ns.svc:8080", weight: 50}
+            """);
+    assertThat(config.versions().get(0).grpcPort()).hasValue(8081);
+    assertThat(config.versions().get(1).grpcPort()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    model: m
+                    versions: [{name: v1, url: "http://a:8080", weight: 100, grpcPort: 70000}]
+                    """))
+        .isInstanceOf(InvalidRouterConfigException.class)
+        .hasMessageContaining("versions[0] ('v1').grpcPort must be a port between 1 and 65535")
+        .hasMessageContaining("70000");
+  }
+
+  @Test
   void allZeroWeightsAreAllowed() {
     assertThat(
             parse(

@@ -20,9 +20,17 @@ public record RouterConfigFile(String model, List<Version> versions, Mirror mirr
    * @param name the version's name, as in {@link RuntimeHttp#MODEL_VERSION_HEADER}
    * @param url base URL of the version's runtime; request paths are appended
    * @param weight percent of unpinned traffic, 0..100; all weights add up to 100 (or are all 0)
+   * @param grpcPort the port of the version's V2 gRPC service, on the host of {@code url}; absent
+   *     when the version serves no gRPC (the router then sends it no gRPC calls)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Version(String name, String url, Integer weight) {}
+  public record Version(String name, String url, Integer weight, Integer grpcPort) {
+
+    /** A version that serves HTTP only. */
+    public Version(String name, String url, Integer weight) {
+      this(name, url, weight, null);
+    }
+  }
 
   /**
    * Shadow traffic: a copy of {@code percent}% of the requests other versions answer goes to {@code

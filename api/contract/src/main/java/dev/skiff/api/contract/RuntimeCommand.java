@@ -17,6 +17,12 @@ public final class RuntimeCommand {
   /** serve, route: the port to listen on. */
   public static final String PORT = "--port";
 
+  /**
+   * serve, route: the port of the V2 gRPC service ({@link RuntimeHttp#GRPC_PORT} unless told), or
+   * {@code off}.
+   */
+  public static final String GRPC_PORT = "--grpc-port";
+
   /** serve: platform threads that run models (default: one per core). */
   public static final String INFERENCE_THREADS = "--inference-threads";
 

@@ -10,6 +10,12 @@ public final class RuntimeHttp {
   /** The port serve and route mode listen on unless {@code --port} says otherwise. */
   public static final int PORT = 8080;
 
+  /**
+   * The port serve mode answers V2 gRPC on unless {@code --grpc-port} says otherwise (MLServer's
+   * default too).
+   */
+  public static final int GRPC_PORT = 8081;
+
   /** 200 while the process serves HTTP (liveness). */
   public static final String HEALTH_LIVE = "/health/live";
 
