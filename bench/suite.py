@@ -196,6 +196,9 @@ def skiff(name: str, repo: Path, cpu: str | None = None, extra: list[str] = (),
     argv = [JAVA, *(SKIFF_JVM if base is None else base), *jvm, "-jar", jar, "serve", str(repo),
             "--host", "127.0.0.1",
             "--port", str(port), *extra]
+    if "--grpc-port" not in extra:
+        # serve's gRPC default is the fixed 8081: servers side by side (and MLServer) would collide
+        argv += ["--grpc-port", "off"]
     return Server(name, argv, port, cpu)
 
 

@@ -1,5 +1,6 @@
 package dev.skiff.runtime;
 
+import dev.skiff.api.contract.RuntimeCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,12 @@ public final class RuntimeProcess implements AutoCloseable {
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(List.of(arguments));
+    if (arguments.length > 0
+        && arguments[0].equals(RuntimeCommand.SERVE)
+        && !command.contains(RuntimeCommand.GRPC_PORT)) {
+      // serve's gRPC default is the fixed port 8081, which tests running side by side would share
+      command.addAll(List.of(RuntimeCommand.GRPC_PORT, "off"));
+    }
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new RuntimeProcess(process, log);

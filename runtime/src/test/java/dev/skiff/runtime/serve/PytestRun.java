@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Starts the runtime on the example models and runs pytest files (src/test/python) against it, with
@@ -29,9 +30,23 @@ final class PytestRun {
    * checking pytest exited 0 within the timeout.
    */
   static String run(Duration timeout, Map<String, String> env, String... files) throws Exception {
+    return run(timeout, UnaryOperator.identity(), env, files);
+  }
+
+  /**
+   * Like {@link #run(Duration, Map, String...)} with the server's options adjusted by {@code
+   * options}; a server with gRPC gives pytest its {@code SKIFF_GRPC} (host:port).
+   */
+  static String run(
+      Duration timeout,
+      UnaryOperator<ServeOptions.Builder> options,
+      Map<String, String> env,
+      String... files)
+      throws Exception {
     String python = python();
     try (ModelServer server =
-        ModelServer.start(ServeOptions.builder(Path.of("../examples/models")).port(0).build())) {
+        ModelServer.start(
+            options.apply(ServeOptions.builder(Path.of("../examples/models")).port(0)).build())) {
       server.awaitModelsLoaded(Duration.ofSeconds(60));
       Path log = Files.createTempFile("pytest", ".log");
       List<String> command =
@@ -45,6 +60,9 @@ final class PytestRun {
       pytest
           .environment()
           .put("SKIFF_EXAMPLES", Path.of("../examples").toAbsolutePath().toString());
+      if (server.grpcPort() != ServeOptions.GRPC_OFF) {
+        pytest.environment().put("SKIFF_GRPC", "127.0.0.1:" + server.grpcPort());
+      }
       pytest.environment().putAll(env);
       Process process = pytest.start();
       boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
