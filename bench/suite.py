@@ -520,7 +520,7 @@ class Suite:
         config = WORK / "router.yaml"
         router = Server("skiff-router", [JAVA, *jvm, "-jar", jar, "route", "--config",
                                          str(config), "--host", "127.0.0.1", "--port", str(port),
-                                         "--shutdown-delay-s", "0"], port, router_cpu,
+                                         "--shutdown-delay-s", "0", "--grpc-port", "off"], port, router_cpu,
                         ready_path="/health/ready")
         pinned_ = backend_cpu is not None
         try:

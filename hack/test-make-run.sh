@@ -57,7 +57,7 @@ fi
 # checked the backend and forwarded one request.
 printf 'model: iris\nversions:\n  - {name: v1, url: "http://127.0.0.1:%s", weight: 100}\n' "$port" >"$work/router.yaml"
 "${JAVA_HOME:-$(hack/java-home.sh)}/bin/java" @runtime/jvm.options -jar runtime/target/skiff-runtime.jar \
-  route --config "$work/router.yaml" --host 127.0.0.1 --port 0 >"$work/route.log" 2>&1 &
+  route --config "$work/router.yaml" --host 127.0.0.1 --port 0 --grpc-port 0 >"$work/route.log" 2>&1 &
 router=$!
 router_url=""
 for _ in $(seq 300); do

@@ -42,9 +42,10 @@ public final class RuntimeProcess implements AutoCloseable {
     command.add(JAR.toString());
     command.addAll(List.of(arguments));
     if (arguments.length > 0
-        && arguments[0].equals(RuntimeCommand.SERVE)
+        && (arguments[0].equals(RuntimeCommand.SERVE) || arguments[0].equals(RuntimeCommand.ROUTE))
         && !command.contains(RuntimeCommand.GRPC_PORT)) {
-      // serve's gRPC default is the fixed port 8081, which tests running side by side would share
+      // serve's and route's gRPC default is the fixed port 8081, which tests running side by side
+      // would share
       command.addAll(List.of(RuntimeCommand.GRPC_PORT, "off"));
     }
     Process process =

@@ -34,7 +34,10 @@ record ListenAddress(String host, int port) {
 
   /** {@code --grpc-port}: a port, 0 for a free one, or empty for {@code off}. */
   static OptionalInt grpcPort(ModeArguments arguments) throws UsageException {
-    String value = arguments.string(RuntimeCommand.GRPC_PORT);
+    return grpcPort(arguments.string(RuntimeCommand.GRPC_PORT));
+  }
+
+  static OptionalInt grpcPort(String value) throws UsageException {
     if (value.equals("off")) {
       return OptionalInt.empty();
     }
