@@ -105,11 +105,6 @@ public final class InferenceService {
     List<Tensor> inputs = checkInputs(version.inputs(), given);
     checkLimits(version, inputs);
     Set<String> outputs = selectOutputs(version.outputs(), wanted);
-    if (!version.enter()) {
-      // unloaded or replaced between the lookup and now; a retry finds the current version
-      throw ApiException.unavailable(
-          version.describe() + " was just unloaded or replaced; retry", 1);
-    }
     metrics.inflight(version.model(), version.version(), 1);
     try {
       Map<String, Tensor> results = version.runner().run(inputs, outputs);
@@ -135,7 +130,6 @@ public final class InferenceService {
           "model '" + version.model() + "' failed to run: " + e.getMessage());
     } finally {
       metrics.inflight(version.model(), version.version(), -1);
-      version.exit();
     }
   }
 

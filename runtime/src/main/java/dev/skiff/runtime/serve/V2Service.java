@@ -139,7 +139,15 @@ public final class V2Service implements HttpService {
   private void infer(ServerRequest req, ServerResponse res) throws Exception {
     ModelVersion version = resolve(req);
     RequestAccounting.counts(req, version);
-    ServingVersion ready = VersionLookup.ready(version);
+    ServingVersion ready = VersionLookup.enter(version);
+    try {
+      infer(ready, req, res);
+    } finally {
+      ready.exit();
+    }
+  }
+
+  private void infer(ServingVersion ready, ServerRequest req, ServerResponse res) throws Exception {
     InferenceRequest request;
     Optional<String> headerLength = req.headers().first(BINARY_HEADER);
     try (InputStream body = req.content().inputStream()) {
