@@ -9,6 +9,8 @@ import dev.skiff.runtime.feedback.FeedbackLogOptions;
 import dev.skiff.runtime.feedback.FeedbackPeers;
 import dev.skiff.runtime.feedback.RecentPredictions;
 import dev.skiff.runtime.image.ImageDecoder;
+import dev.skiff.runtime.model.ModelControlMode;
+import dev.skiff.runtime.serve.ModelControlOptions;
 import dev.skiff.runtime.serve.ModelServer;
 import dev.skiff.runtime.serve.ServeOptions;
 import dev.skiff.runtime.web.ConnectionLimits;
@@ -131,6 +133,31 @@ final class ServeCommand implements Mode {
             "n",
             Integer.toString(FeedbackLogOptions.DEFAULT_FILES),
             "Rotated feedback logs kept (<log>.1 .. <log>.N). Default: {default}.")
+        .option(
+            "--model-control",
+            "none|poll|explicit",
+            ModelControlMode.NONE.flag(),
+            "none: load every model at start and keep it; poll: follow the repository folder"
+                + " (load new models, reload changed ones, unload removed ones); explicit: load"
+                + " and unload through POST /v2/repository/models/<m>/load|unload."
+                + " Default: {default}.")
+        .option(
+            "--load-model",
+            "name,...",
+            null,
+            "Explicit mode: the models loaded at start ('*': all). Default: all.")
+        .option(
+            "--repository-poll-interval-s",
+            "s",
+            Long.toString(ModelControlOptions.DEFAULT_POLL_INTERVAL.toSeconds()),
+            "Poll mode: seconds between two scans of the repository folder; a change is loaded"
+                + " once the folder held still for one scan. Default: {default}.")
+        .option(
+            "--model-memory-budget",
+            "bytes",
+            "0",
+            "Most bytes of model files (their size on disk, an estimate of the memory they take)"
+                + " served at once; a load that would not fit is refused. Default: 0 (none).")
         .optionalBoolean(
             RuntimeCommand.EXIT_ON_LOAD_FAILURE,
             "false",
@@ -154,6 +181,24 @@ final class ServeCommand implements Mode {
             "On SIGTERM, keep serving this long with readiness 503 and every response closing"
                 + " its connection, so clients move to other pods before the server stops."
                 + " Default: {default}.");
+  }
+
+  private static ModelControlOptions modelControl(ModeArguments arguments) throws UsageException {
+    String flag = arguments.string("--model-control");
+    ModelControlMode mode =
+        ModelControlMode.fromFlag(flag)
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "--model-control must be none, poll or explicit, not '" + flag + "'"));
+    List<String> startupModels = commaList(arguments.string("--load-model"));
+    long pollSeconds = arguments.longInteger("--repository-poll-interval-s");
+    long budget = arguments.longInteger("--model-memory-budget");
+    try {
+      return new ModelControlOptions(mode, startupModels, Duration.ofSeconds(pollSeconds), budget);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   @Override
@@ -228,8 +273,10 @@ final class ServeCommand implements Mode {
         || (queueSize != null && queueSize < 1)) {
       throw new UsageException("--inference-threads and --queue-size must be > 0");
     }
+    ModelControlOptions modelControl = modelControl(arguments);
     ServeOptions.Builder builder =
         ServeOptions.builder(repository)
+            .modelControl(modelControl)
             .host(listen.host())
             .port(listen.port())
             .grpcPort(ListenAddress.grpcPort(arguments).orElse(ServeOptions.GRPC_OFF))

@@ -76,4 +76,19 @@ public final class VersionLookup {
                         + "' is not ready"
                         + version.failure().map(f -> ": " + f).orElse(" (still loading)")));
   }
+
+  /**
+   * The version as one request uses it, held open until the caller's {@link ServingVersion#exit}:
+   * unloading or replacing the version meanwhile waits for this request before closing it.
+   *
+   * @throws ApiException 503 while it is loading, after it failed to load, or when it was unloaded
+   *     or replaced between the lookup and now (a retry finds the current version)
+   */
+  public static ServingVersion enter(ModelVersion version) {
+    ServingVersion ready = ready(version);
+    if (!ready.enter()) {
+      throw ApiException.unavailable(ready.describe() + " was just unloaded or replaced; retry", 1);
+    }
+    return ready;
+  }
 }

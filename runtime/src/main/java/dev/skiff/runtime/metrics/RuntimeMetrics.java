@@ -51,6 +51,7 @@ public final class RuntimeMetrics {
   private final Gauge queueDepth;
   private final Counter feedback;
   private final Counter feedbackForwarded;
+  private final Counter repositoryOperations;
 
   public RuntimeMetrics() {
     this(new PrometheusRegistry(), true);
@@ -136,6 +137,12 @@ public final class RuntimeMetrics {
             .help("1 when the model version is loaded and warmed up, 0 otherwise")
             .labelNames("model", "version")
             .register(registry);
+    repositoryOperations =
+        Counter.builder()
+            .name("skiff_model_repository_operations_total")
+            .help("Model loads and unloads after start (API or poll), by outcome")
+            .labelNames("operation", "outcome")
+            .register(registry);
     loadDuration =
         Gauge.builder()
             .name("skiff_model_load_duration_seconds")
@@ -218,6 +225,16 @@ public final class RuntimeMetrics {
 
   public void queueDepth(int depth) {
     queueDepth.set(depth);
+  }
+
+  /** A load or unload through the repository API or the poller: succeeded or failed. */
+  public void repositoryOperation(String operation, boolean succeeded) {
+    repositoryOperations.labelValues(operation, succeeded ? "succeeded" : "failed").inc();
+  }
+
+  /** The version no longer serves. */
+  public void modelUnloaded(String model, String version) {
+    modelLoaded.labelValues(model, version).set(0);
   }
 
   public void modelLoaded(String model, String version, boolean loaded, double loadSeconds) {

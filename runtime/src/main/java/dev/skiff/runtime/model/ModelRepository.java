@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
  * A folder of models laid out as {@code <repo>/<model>/model.yaml} and {@code
  * <repo>/<model>/<version>/<model file>}. {@link #open} reads the layout (fast, and fails for a
  * missing or empty repository); {@link #loadAll} then loads and warms every version, recording a
- * failure per version so the other models still load.
+ * failure per version so the other models still load. {@link ModelRepositoryControl} later loads,
+ * reloads and unloads models while requests are served; the maps here are what requests see.
  */
 public final class ModelRepository implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
@@ -34,7 +36,21 @@ public final class ModelRepository implements AutoCloseable {
   private final Path root;
   private final Map<String, ServedModel> models;
   private final Map<String, String> brokenModels;
+  private final Map<String, Unloaded> unloaded = new ConcurrentSkipListMap<>();
   private final List<BackendProvider> backends;
+
+  /**
+   * A model the repository knows but does not serve on purpose (unloaded, or not loaded at start in
+   * explicit mode): it does not keep the server from being ready.
+   *
+   * @param versions its version names when it was last read, lowest first; may be empty
+   * @param reason why it is not served, for the repository index
+   */
+  record Unloaded(List<String> versions, String reason) {
+    Unloaded {
+      versions = List.copyOf(versions);
+    }
+  }
 
   private ModelRepository(
       Path root,
@@ -42,8 +58,8 @@ public final class ModelRepository implements AutoCloseable {
       Map<String, String> brokenModels,
       List<BackendProvider> backends) {
     this.root = root;
-    this.models = models;
-    this.brokenModels = brokenModels;
+    this.models = new ConcurrentSkipListMap<>(models);
+    this.brokenModels = new ConcurrentSkipListMap<>(brokenModels);
     this.backends = backends;
   }
 
@@ -99,7 +115,12 @@ public final class ModelRepository implements AutoCloseable {
     return new ModelRepository(root, models, broken, backends);
   }
 
-  private static ServedModel readModel(Path folder, List<BackendProvider> backends) {
+  /**
+   * Reads one model folder's model.yaml and version folders.
+   *
+   * @throws ModelLoadException naming what is wrong with the folder
+   */
+  static ServedModel readModel(Path folder, List<BackendProvider> backends) {
     String folderName = folder.getFileName().toString();
     Path settingsFile = folder.resolve(SETTINGS_FILE);
     if (!Files.isRegularFile(settingsFile)) {
@@ -139,7 +160,7 @@ public final class ModelRepository implements AutoCloseable {
       throw new ModelLoadException(
           where + ": defaultVersion '" + defaultVersion + "' is not among " + versions.keySet());
     }
-    return new ServedModel(name, settings, versions, defaultVersion);
+    return new ServedModel(name, folder, settings, versions, defaultVersion);
   }
 
   /**
@@ -151,21 +172,31 @@ public final class ModelRepository implements AutoCloseable {
     VersionLoader loader = new VersionLoader(backends, options, runners);
     for (ServedModel model : models.values()) {
       for (ModelVersion version : model.versions()) {
-        long start = System.nanoTime();
-        try {
-          ServingVersion loaded = loader.load(model, version, start);
-          version.markReady(loaded);
-          LOG.info(() -> loaded.describe() + " ready in " + loaded.loadSeconds() + " s");
-        } catch (ModelLoadException | UncheckedIOException e) {
-          version.markFailed(e.getMessage());
-          LOG.severe(e.getMessage());
-        } catch (RuntimeException e) {
-          version.markFailed(describe(model, version) + ": " + e);
-          LOG.log(Level.SEVERE, describe(model, version) + " failed to load", e);
-        }
-        onLoaded.accept(version, (System.nanoTime() - start) / 1e9);
+        double seconds = loadVersion(loader, model, version);
+        onLoaded.accept(version, seconds);
       }
     }
+  }
+
+  /**
+   * Loads one version into READY or FAILED (with the reason, also logged).
+   *
+   * @return how long it took, in seconds
+   */
+  static double loadVersion(VersionLoader loader, ServedModel model, ModelVersion version) {
+    long start = System.nanoTime();
+    try {
+      ServingVersion loaded = loader.load(model, version, start);
+      version.markReady(loaded);
+      LOG.info(() -> loaded.describe() + " ready in " + loaded.loadSeconds() + " s");
+    } catch (ModelLoadException | UncheckedIOException e) {
+      version.markFailed(e.getMessage());
+      LOG.severe(e.getMessage());
+    } catch (RuntimeException e) {
+      version.markFailed(describe(model, version) + ": " + e);
+      LOG.log(Level.SEVERE, describe(model, version) + " failed to load", e);
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static String describe(ServedModel model, ModelVersion version) {
@@ -184,9 +215,49 @@ public final class ModelRepository implements AutoCloseable {
     return Optional.ofNullable(models.get(name));
   }
 
-  /** Model folders that could not be read, with the reason, by folder name. */
+  /**
+   * Models that should be served but are not: folders that could not be read (by folder name) and
+   * models whose load failed with no version left serving (by model name), with the reason.
+   */
   public Map<String, String> brokenModels() {
     return Map.copyOf(brokenModels);
+  }
+
+  /** Models known but not served on purpose, by name; they do not affect readiness. */
+  Map<String, Unloaded> unloadedModels() {
+    return Map.copyOf(unloaded);
+  }
+
+  List<BackendProvider> backends() {
+    return backends;
+  }
+
+  /** Serves {@code model} under its name; the model it replaces, if any, is returned. */
+  Optional<ServedModel> publish(ServedModel model) {
+    unloaded.remove(model.name());
+    brokenModels.remove(model.name());
+    brokenModels.remove(model.folder().getFileName().toString());
+    return Optional.ofNullable(models.put(model.name(), model));
+  }
+
+  /** Stops serving {@code name}, remembering it as unloaded; the removed model, if any. */
+  Optional<ServedModel> withdraw(String name, Unloaded why) {
+    ServedModel removed = models.remove(name);
+    brokenModels.remove(name);
+    unloaded.put(name, why);
+    return Optional.ofNullable(removed);
+  }
+
+  /** {@code name} should be served but could not be loaded: the server is not ready. */
+  void markBroken(String name, String reason) {
+    unloaded.remove(name);
+    brokenModels.put(name, reason);
+  }
+
+  /** Forgets a broken or unloaded entry (its folder is gone). */
+  void forget(String name) {
+    unloaded.remove(name);
+    brokenModels.remove(name);
   }
 
   /**
@@ -204,7 +275,10 @@ public final class ModelRepository implements AutoCloseable {
     return failures;
   }
 
-  /** True when every model folder was readable and every version is loaded and warmed up. */
+  /**
+   * True when every model that should be served is: every served version is loaded and warmed up
+   * and no model that should be served is broken. Unloaded models do not count.
+   */
   public boolean isReady() {
     return brokenModels.isEmpty() && models.values().stream().allMatch(ServedModel::isReady);
   }

@@ -69,11 +69,14 @@ public final class ModelVersion {
     this.state = State.FAILED;
   }
 
-  /** Releases the session; the version stops answering. */
+  /**
+   * Takes the version out of service; its session is closed once the requests running on it
+   * finished.
+   */
   void unload() {
     ServingVersion current = serving;
     if (current != null) {
-      current.close();
+      current.retire();
     }
   }
 }

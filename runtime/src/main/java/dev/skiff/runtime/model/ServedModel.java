@@ -1,5 +1,6 @@
 package dev.skiff.runtime.model;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Optional;
  */
 public final class ServedModel {
   private final String name;
+  private final Path folder;
   private final ModelSettings settings;
   private final Map<String, ModelVersion> versions;
   private final String defaultVersion;
@@ -18,10 +20,12 @@ public final class ServedModel {
 
   ServedModel(
       String name,
+      Path folder,
       ModelSettings settings,
       Map<String, ModelVersion> versions,
       String defaultVersion) {
     this.name = name;
+    this.folder = folder;
     this.settings = settings;
     this.versions = Map.copyOf(versions);
     this.defaultVersion = defaultVersion;
@@ -30,6 +34,11 @@ public final class ServedModel {
 
   public String name() {
     return name;
+  }
+
+  /** The model's folder in the repository. */
+  public Path folder() {
+    return folder;
   }
 
   public ModelSettings settings() {

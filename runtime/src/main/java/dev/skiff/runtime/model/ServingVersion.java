@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param runner how requests run: alone or joined into batches
  * @param tokenizer the version's tokenizer, when the model takes text
  * @param loadSeconds how long loading and warming up took
+ * @param inFlight the requests running on this version, so unloading waits for them
  */
 public record ServingVersion(
     String model,
@@ -33,15 +34,43 @@ public record ServingVersion(
     ModelSession session,
     VersionRunner runner,
     Optional<TextTokenizer> tokenizer,
-    double loadSeconds) {
+    double loadSeconds,
+    InFlight inFlight) {
 
   public ServingVersion {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
   }
 
+  /**
+   * Marks a request as running on this version until {@link #exit}.
+   *
+   * @return false when the version was unloaded or replaced meanwhile; the request must not run
+   */
+  public boolean enter() {
+    return inFlight.enter();
+  }
+
+  /** The request that {@link #enter entered} is done. */
+  public void exit() {
+    inFlight.exit();
+  }
+
+  /** Requests running on this version now. */
+  public int running() {
+    return inFlight.running();
+  }
+
+  /**
+   * Takes the version out of service: no request enters any more, and the model is closed once the
+   * requests already running finished.
+   */
+  void retire() {
+    inFlight.retire(this::close);
+  }
+
   /** Closes the model and its tokenizer. */
-  public void close() {
+  private void close() {
     session.close();
     tokenizer.ifPresent(TextTokenizer::close);
   }

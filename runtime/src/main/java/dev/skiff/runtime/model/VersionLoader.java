@@ -100,7 +100,8 @@ final class VersionLoader {
           session,
           runner,
           tokenizer,
-          (System.nanoTime() - start) / 1e9);
+          (System.nanoTime() - start) / 1e9,
+          new InFlight());
     } catch (RuntimeException e) {
       session.close();
       tokenizer.ifPresent(TextTokenizer::close);

@@ -70,7 +70,16 @@ public final class ImageService implements HttpService {
   private void predict(String model, ServerRequest req, ServerResponse res) throws Exception {
     ModelVersion version = versions.resolve(model, null);
     RequestAccounting.counts(req, version);
-    ServingVersion ready = VersionLookup.ready(version);
+    ServingVersion ready = VersionLookup.enter(version);
+    try {
+      predict(ready, req, res);
+    } finally {
+      ready.exit();
+    }
+  }
+
+  private void predict(ServingVersion ready, ServerRequest req, ServerResponse res)
+      throws Exception {
     String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
     InferenceResult result;
     try (InputStream body = req.content().inputStream()) {

@@ -14,7 +14,11 @@ import dev.skiff.runtime.image.ImagePipelines;
 import dev.skiff.runtime.inference.InferenceService;
 import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelControlMode;
 import dev.skiff.runtime.model.ModelRepository;
+import dev.skiff.runtime.model.ModelRepositoryControl;
+import dev.skiff.runtime.model.ModelVersion;
+import dev.skiff.runtime.model.RepositoryPoller;
 import dev.skiff.runtime.protocol.V1JsonCodec;
 import dev.skiff.runtime.protocol.V2JsonCodec;
 import dev.skiff.runtime.web.ApiException;
@@ -28,6 +32,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +58,8 @@ public final class ModelServer implements AutoCloseable {
   private final FeedbackLog feedbackLog;
   private final FeedbackPeers peers;
   private final ConnectionDrain drain;
+  private final ModelRepositoryControl control;
+  private final Optional<RepositoryPoller> poller;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ModelServer(
@@ -64,7 +71,11 @@ public final class ModelServer implements AutoCloseable {
       CompletableFuture<Void> loaded,
       FeedbackLog feedbackLog,
       FeedbackPeers peers,
-      ConnectionDrain drain) {
+      ConnectionDrain drain,
+      ModelRepositoryControl control,
+      Optional<RepositoryPoller> poller) {
+    this.control = control;
+    this.poller = poller;
     this.loaded = loaded;
     this.drain = drain;
     this.peers = peers;
@@ -108,6 +119,18 @@ public final class ModelServer implements AutoCloseable {
             .gpu(options.gpu())
             .build();
     Runners runners = new Runners(executor, metrics);
+    ModelRepositoryControl control =
+        new ModelRepositoryControl(
+            repository,
+            options.modelControl().mode(),
+            options.modelControl().memoryBudgetBytes(),
+            backendOptions,
+            runners,
+            metricsEvents(metrics));
+    Optional<RepositoryPoller> poller =
+        options.modelControl().mode() == ModelControlMode.POLL
+            ? Optional.of(new RepositoryPoller(control, options.modelControl().pollInterval()))
+            : Optional.empty();
     CompletableFuture<Void> loaded = new CompletableFuture<>();
     Thread loader =
         Thread.ofPlatform()
@@ -116,14 +139,10 @@ public final class ModelServer implements AutoCloseable {
             .start(
                 () -> {
                   try {
-                    repository.loadAll(
-                        backendOptions,
-                        runners,
-                        (version, seconds) ->
-                            metrics.modelLoaded(
-                                version.modelName(), version.name(), version.isReady(), seconds));
+                    control.loadAtStart(options.modelControl().startupModels());
                   } finally {
                     loaded.complete(null);
+                    poller.ifPresent(RepositoryPoller::start);
                   }
                 });
     ConnectionDrain drain = new ConnectionDrain();
@@ -138,12 +157,13 @@ public final class ModelServer implements AutoCloseable {
               .contentEncoding(RequestDecompression.context(options.maxPayloadBytes()))
               .directHandlers(ErrorMapping.directHandlers(RequestDecompression.ENCODINGS))
               .routing(
-                  r -> routing(r, options, repository, inference, metrics, feedback, peers, drain))
+                  r -> routing(r, options, control, inference, metrics, feedback, peers, drain))
               .build()
               .start();
     } catch (RuntimeException e) {
       // e.g. the port is taken: release the models once the loader is done with them
       joinQuietly(loader);
+      poller.ifPresent(RepositoryPoller::close);
       executor.close();
       repository.close();
       feedbackLog.close();
@@ -167,6 +187,7 @@ public final class ModelServer implements AutoCloseable {
       } catch (RuntimeException e) {
         server.stop();
         joinQuietly(loader);
+        poller.ifPresent(RepositoryPoller::close);
         executor.close();
         repository.close();
         feedbackLog.close();
@@ -187,7 +208,37 @@ public final class ModelServer implements AutoCloseable {
             + " (Swagger UI at /docs)"
             + (grpc == null ? "" : ", V2 gRPC on " + options.host() + ":" + grpc.port()));
     return new ModelServer(
-        repository, executor, server, grpc, loader, loaded, feedbackLog, peers, drain);
+        repository,
+        executor,
+        server,
+        grpc,
+        loader,
+        loaded,
+        feedbackLog,
+        peers,
+        drain,
+        control,
+        poller);
+  }
+
+  /** Repository changes as metrics: the loaded gauge per version and the operation counter. */
+  private static ModelRepositoryControl.Events metricsEvents(RuntimeMetrics metrics) {
+    return new ModelRepositoryControl.Events() {
+      @Override
+      public void versionLoaded(ModelVersion version, double seconds) {
+        metrics.modelLoaded(version.modelName(), version.name(), version.isReady(), seconds);
+      }
+
+      @Override
+      public void versionUnloaded(String model, String version) {
+        metrics.modelUnloaded(model, version);
+      }
+
+      @Override
+      public void operation(String operation, boolean succeeded) {
+        metrics.repositoryOperation(operation, succeeded);
+      }
+    };
   }
 
   private static void joinQuietly(Thread thread) {
@@ -202,13 +253,14 @@ public final class ModelServer implements AutoCloseable {
   static void routing(
       HttpRouting.Builder routing,
       ServeOptions options,
-      ModelRepository repository,
+      ModelRepositoryControl control,
       InferenceService inference,
       RuntimeMetrics metrics,
       FeedbackRecorder feedback,
       FeedbackPeers peers,
       ConnectionDrain drain) {
     String version = Version.current();
+    ModelRepository repository = control.repository();
     VersionLookup versions = new VersionLookup(repository);
     V2JsonCodec v2Codec = new V2JsonCodec(options.maxPayloadBytes());
     routing.addFilter(drain);
@@ -220,6 +272,7 @@ public final class ModelServer implements AutoCloseable {
               options.authTokens(), name -> repository.model(name).isPresent(), metrics));
     }
     routing
+        .register("/v2/repository", new RepositoryService(control))
         .register("/v2", new V2Service(versions, inference, v2Codec, version))
         .register("/v1", new ImageService(versions, inference, v2Codec))
         .register("/v1", new FeedbackService(repository, feedback, peers, metrics))
@@ -249,6 +302,11 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelRepository repository() {
     return repository;
+  }
+
+  /** The repository extension's operations (index, load, unload), for every protocol. */
+  public ModelRepositoryControl repositoryControl() {
+    return control;
   }
 
   /**
@@ -285,6 +343,7 @@ public final class ModelServer implements AutoCloseable {
     if (grpc != null) {
       grpc.stopAccepting();
     }
+    poller.ifPresent(RepositoryPoller::close);
     server.stop();
     if (grpc != null) {
       // calls in flight finish before the models they run on are closed

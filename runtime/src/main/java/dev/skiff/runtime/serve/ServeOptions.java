@@ -34,6 +34,7 @@ import java.util.List;
  * @param idleTimeout a keep-alive connection with no request for this long is closed
  * @param requestHeaderTimeout longest time from a request line to the end of its headers (408)
  * @param requestBodyTimeout longest wait for the next bytes of a request body (408)
+ * @param modelControl how the served models may change while the server runs
  */
 public record ServeOptions(
     Path repository,
@@ -53,7 +54,8 @@ public record ServeOptions(
     List<String> feedbackPeers,
     Duration idleTimeout,
     Duration requestHeaderTimeout,
-    Duration requestBodyTimeout) {
+    Duration requestBodyTimeout,
+    ModelControlOptions modelControl) {
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
   public static final int DEFAULT_MAX_CONNECTIONS = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
@@ -125,6 +127,7 @@ public record ServeOptions(
     private Duration idleTimeout = ConnectionLimits.DEFAULT_IDLE_TIMEOUT;
     private Duration requestHeaderTimeout = ConnectionLimits.DEFAULT_HEADER_DEADLINE;
     private Duration requestBodyTimeout = ConnectionLimits.DEFAULT_BODY_READ_DEADLINE;
+    private ModelControlOptions modelControl = ModelControlOptions.DEFAULT;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -219,6 +222,11 @@ public record ServeOptions(
       return this;
     }
 
+    public Builder modelControl(ModelControlOptions value) {
+      this.modelControl = value;
+      return this;
+    }
+
     public ServeOptions build() {
       return new ServeOptions(
           repository,
@@ -238,7 +246,8 @@ public record ServeOptions(
           feedbackPeers,
           idleTimeout,
           requestHeaderTimeout,
-          requestBodyTimeout);
+          requestBodyTimeout,
+          modelControl);
     }
   }
 }

@@ -74,7 +74,16 @@ public final class V1Service implements HttpService {
     ModelVersion version =
         versions.resolve(target.substring(0, target.length() - PREDICT.length()), null);
     RequestAccounting.counts(req, version);
-    ServingVersion ready = VersionLookup.ready(version);
+    ServingVersion ready = VersionLookup.enter(version);
+    try {
+      predict(ready, req, res);
+    } finally {
+      ready.exit();
+    }
+  }
+
+  private void predict(ServingVersion ready, ServerRequest req, ServerResponse res)
+      throws Exception {
     InferenceRequest request;
     try (InputStream body = req.content().inputStream()) {
       // A text model's instances are its texts, one string each, tokenized like a V2 BYTES input.

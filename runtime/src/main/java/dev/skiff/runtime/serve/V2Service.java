@@ -80,8 +80,11 @@ public final class V2Service implements HttpService {
 
   private void serverMetadata(ServerRequest req, ServerResponse res) {
     ObjectNode body = Json.object().put("name", "skiff").put("version", serverVersion);
+    // Triton's extension names, only for what is implemented: the repository API (index, load,
+    // unload), binary tensor data (Inference-Header-Content-Length) and the classification
+    // parameter on requested outputs.
     body.putArray("extensions")
-        .add("model_repository_readiness")
+        .add("model_repository")
         .add("binary_tensor_data")
         .add("classification");
     Json.send(res, Status.OK_200, body);
@@ -136,7 +139,15 @@ public final class V2Service implements HttpService {
   private void infer(ServerRequest req, ServerResponse res) throws Exception {
     ModelVersion version = resolve(req);
     RequestAccounting.counts(req, version);
-    ServingVersion ready = VersionLookup.ready(version);
+    ServingVersion ready = VersionLookup.enter(version);
+    try {
+      infer(ready, req, res);
+    } finally {
+      ready.exit();
+    }
+  }
+
+  private void infer(ServingVersion ready, ServerRequest req, ServerResponse res) throws Exception {
     InferenceRequest request;
     Optional<String> headerLength = req.headers().first(BINARY_HEADER);
     try (InputStream body = req.content().inputStream()) {

@@ -43,38 +43,44 @@ final class PytestRun {
       Map<String, String> env,
       String... files)
       throws Exception {
-    String python = python();
+    python(); // skips before a server starts when there is no virtualenv
     try (ModelServer server =
         ModelServer.start(
             options.apply(ServeOptions.builder(Path.of("../examples/models")).port(0)).build())) {
-      server.awaitModelsLoaded(Duration.ofSeconds(60));
-      Path log = Files.createTempFile("pytest", ".log");
-      List<String> command =
-          new ArrayList<>(List.of(python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider"));
-      for (String file : files) {
-        command.add("src/test/python/" + file);
-      }
-      ProcessBuilder pytest =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      pytest.environment().put("SKIFF_URL", "http://127.0.0.1:" + server.port());
-      pytest
-          .environment()
-          .put("SKIFF_EXAMPLES", Path.of("../examples").toAbsolutePath().toString());
-      if (server.grpcPort() != ServeOptions.GRPC_OFF) {
-        pytest.environment().put("SKIFF_GRPC", "127.0.0.1:" + server.grpcPort());
-      }
-      pytest.environment().putAll(env);
-      Process process = pytest.start();
-      boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (!finished) {
-        process.destroyForcibly();
-      }
-      String output = Files.readString(log, StandardCharsets.UTF_8);
-      System.out.println(output);
-      assertThat(finished).as("pytest finished in time").isTrue();
-      assertThat(process.exitValue()).as(output).isZero();
-      return output;
+      return runAgainst(server, timeout, env, files);
     }
+  }
+
+  /** Like {@link #run} against a server the caller started (and closes). */
+  static String runAgainst(
+      ModelServer server, Duration timeout, Map<String, String> env, String... files)
+      throws Exception {
+    String python = python();
+    server.awaitModelsLoaded(Duration.ofSeconds(60));
+    Path log = Files.createTempFile("pytest", ".log");
+    List<String> command =
+        new ArrayList<>(List.of(python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider"));
+    for (String file : files) {
+      command.add("src/test/python/" + file);
+    }
+    ProcessBuilder pytest =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pytest.environment().put("SKIFF_URL", "http://127.0.0.1:" + server.port());
+    pytest.environment().put("SKIFF_EXAMPLES", Path.of("../examples").toAbsolutePath().toString());
+    if (server.grpcPort() != ServeOptions.GRPC_OFF) {
+      pytest.environment().put("SKIFF_GRPC", "127.0.0.1:" + server.grpcPort());
+    }
+    pytest.environment().putAll(env);
+    Process process = pytest.start();
+    boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (!finished) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println(output);
+    assertThat(finished).as("pytest finished in time").isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
   }
 
   static String run(Duration timeout, String... files) throws Exception {
