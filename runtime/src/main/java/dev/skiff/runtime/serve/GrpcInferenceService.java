@@ -7,6 +7,12 @@ import dev.skiff.runtime.grpc.v2.ModelMetadataRequest;
 import dev.skiff.runtime.grpc.v2.ModelMetadataResponse;
 import dev.skiff.runtime.grpc.v2.ModelReadyRequest;
 import dev.skiff.runtime.grpc.v2.ModelReadyResponse;
+import dev.skiff.runtime.grpc.v2.RepositoryIndexRequest;
+import dev.skiff.runtime.grpc.v2.RepositoryIndexResponse;
+import dev.skiff.runtime.grpc.v2.RepositoryModelLoadRequest;
+import dev.skiff.runtime.grpc.v2.RepositoryModelLoadResponse;
+import dev.skiff.runtime.grpc.v2.RepositoryModelUnloadRequest;
+import dev.skiff.runtime.grpc.v2.RepositoryModelUnloadResponse;
 import dev.skiff.runtime.grpc.v2.ServerLiveRequest;
 import dev.skiff.runtime.grpc.v2.ServerLiveResponse;
 import dev.skiff.runtime.grpc.v2.ServerMetadataRequest;
@@ -16,7 +22,9 @@ import dev.skiff.runtime.grpc.v2.ServerReadyResponse;
 import dev.skiff.runtime.inference.InferenceService;
 import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelRepositoryControl;
 import dev.skiff.runtime.model.ModelVersion;
+import dev.skiff.runtime.model.RepositoryRefusal;
 import dev.skiff.runtime.model.ServedModel;
 import dev.skiff.runtime.model.ServingVersion;
 import dev.skiff.runtime.protocol.GrpcV2Codec;
@@ -24,8 +32,10 @@ import dev.skiff.runtime.protocol.InferenceRequest;
 import dev.skiff.runtime.tensor.TensorSpec;
 import dev.skiff.runtime.web.ApiException;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,12 +52,15 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
   private final InferenceService inference;
   private final RuntimeMetrics metrics;
   private final String serverVersion;
+  private final ModelRepositoryControl control;
 
   GrpcInferenceService(
       VersionLookup versions,
       InferenceService inference,
       RuntimeMetrics metrics,
-      String serverVersion) {
+      String serverVersion,
+      ModelRepositoryControl control) {
+    this.control = control;
     this.versions = versions;
     this.inference = inference;
     this.metrics = metrics;
@@ -76,15 +89,113 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
   }
 
   /**
-   * No extension over gRPC: binary tensor data and classification are REST body formats, and gRPC
-   * carries raw tensors natively.
+   * Only the repository extension over gRPC: binary tensor data and classification are REST body
+   * formats, and gRPC carries raw tensors natively.
    */
   @Override
   public void serverMetadata(
       ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> answer) {
     reply(
         answer,
-        ServerMetadataResponse.newBuilder().setName("skiff").setVersion(serverVersion).build());
+        ServerMetadataResponse.newBuilder()
+            .setName("skiff")
+            .setVersion(serverVersion)
+            .addExtensions("model_repository")
+            .build());
+  }
+
+  @Override
+  public void repositoryIndex(
+      RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> answer) {
+    answer(
+        answer,
+        () -> {
+          checkRepositoryName(request.getRepositoryName());
+          RepositoryIndexResponse.Builder index = RepositoryIndexResponse.newBuilder();
+          for (ModelRepositoryControl.IndexEntry entry : control.index(request.getReady())) {
+            index
+                .addModelsBuilder()
+                .setName(entry.name())
+                .setVersion(entry.version().orElse(""))
+                .setState(entry.state())
+                .setReason(entry.reason());
+          }
+          return index.build();
+        });
+  }
+
+  @Override
+  public void repositoryModelLoad(
+      RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> answer) {
+    repositoryOperation(
+        answer,
+        () -> {
+          checkRepositoryName(request.getRepositoryName());
+          if (request.getParametersCount() > 0) {
+            // Triton's "config" and "file:<path>" override a model's files for one load.
+            throw ApiException.badRequest(
+                "load parameters "
+                    + request.getParametersMap().keySet().stream().sorted().toList()
+                    + " are not supported: Skiff loads model '"
+                    + request.getModelName()
+                    + "' from its folder in the repository; put the files there and load again");
+          }
+          control.load(request.getModelName());
+          return RepositoryModelLoadResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> answer) {
+    repositoryOperation(
+        answer,
+        () -> {
+          checkRepositoryName(request.getRepositoryName());
+          // tritonclient always sends unload_dependents; without ensembles it changes nothing.
+          List<String> unsupported =
+              request.getParametersMap().entrySet().stream()
+                  .filter(
+                      p -> !(p.getKey().equals("unload_dependents") && p.getValue().hasBoolParam()))
+                  .map(Map.Entry::getKey)
+                  .sorted()
+                  .toList();
+          if (!unsupported.isEmpty()) {
+            throw ApiException.badRequest(
+                "unload parameters "
+                    + unsupported
+                    + " are not supported; only 'unload_dependents' (a bool) is");
+          }
+          control.unload(request.getModelName());
+          return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
+  }
+
+  private static void checkRepositoryName(String name) {
+    if (!name.isEmpty()) {
+      throw ApiException.badRequest(
+          "repository_name '" + name + "': Skiff serves one repository; leave it empty");
+    }
+  }
+
+  /** Runs a load or unload, answering its refusal with the gRPC status that fits. */
+  private static <A> void repositoryOperation(StreamObserver<A> observer, Answer<A> body) {
+    answer(
+        observer,
+        () -> {
+          try {
+            return body.get();
+          } catch (RepositoryRefusal e) {
+            Status status =
+                switch (e.kind()) {
+                  case UNKNOWN_MODEL -> Status.NOT_FOUND;
+                  case MODE -> Status.FAILED_PRECONDITION;
+                  case UNSUPPORTED, LOAD_FAILED -> Status.INVALID_ARGUMENT;
+                  case OVER_BUDGET -> Status.RESOURCE_EXHAUSTED;
+                };
+            throw status.withDescription(e.getMessage()).asException();
+          }
+        });
   }
 
   @Override
@@ -130,11 +241,16 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     }
     Status.Code code = Status.Code.OK;
     try {
-      ServingVersion ready = VersionLookup.ready(version);
-      InferenceRequest decoded = GrpcV2Codec.readRequest(request);
-      String id = decoded.id() != null ? decoded.id() : GrpcCallGuard.CALL_ID.get();
-      ModelInferResponse response =
-          GrpcV2Codec.writeResponse(inference.infer(ready, decoded, id).response());
+      // held from here to the answer, so an unload or reload waits for this call (as over REST)
+      ServingVersion ready = VersionLookup.enter(version);
+      ModelInferResponse response;
+      try {
+        InferenceRequest decoded = GrpcV2Codec.readRequest(request);
+        String id = decoded.id() != null ? decoded.id() : GrpcCallGuard.CALL_ID.get();
+        response = GrpcV2Codec.writeResponse(inference.infer(ready, decoded, id).response());
+      } finally {
+        ready.exit();
+      }
       answer.onNext(response);
       answer.onCompleted();
     } catch (ApiException e) {
@@ -171,6 +287,9 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
       answer = body.get();
     } catch (ApiException e) {
       observer.onError(GrpcErrors.status(e).asRuntimeException());
+      return;
+    } catch (StatusException e) {
+      observer.onError(e);
       return;
     } catch (Exception e) {
       internalError(observer, e);

@@ -4,6 +4,7 @@ import dev.skiff.runtime.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.skiff.runtime.inference.InferenceService;
 import dev.skiff.runtime.inference.VersionLookup;
 import dev.skiff.runtime.metrics.RuntimeMetrics;
+import dev.skiff.runtime.model.ModelRepositoryControl;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -45,7 +46,8 @@ final class GrpcServer implements AutoCloseable {
       InferenceService inference,
       RuntimeMetrics metrics,
       BearerTokenAuth auth,
-      String serverVersion) {
+      String serverVersion,
+      ModelRepositoryControl control) {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
     health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
@@ -58,7 +60,8 @@ final class GrpcServer implements AutoCloseable {
             .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, options.maxPayloadBytes()))
             .addService(
                 ServerInterceptors.intercept(
-                    new GrpcInferenceService(versions, inference, metrics, serverVersion), guard))
+                    new GrpcInferenceService(versions, inference, metrics, serverVersion, control),
+                    guard))
             .addService(ServerInterceptors.intercept(health.getHealthService(), guard))
             .build();
     try {

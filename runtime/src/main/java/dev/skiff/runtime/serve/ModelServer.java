@@ -183,7 +183,8 @@ public final class ModelServer implements AutoCloseable {
                     ? null
                     : new BearerTokenAuth(
                         options.authTokens(), name -> repository.model(name).isPresent(), metrics),
-                Version.current());
+                Version.current(),
+                control);
       } catch (RuntimeException e) {
         server.stop();
         joinQuietly(loader);
