@@ -34,6 +34,8 @@ for model in iris digits shapes; do
   ln -s "$repo/examples/models/$model" "$models/$model"
 done
 rm -f "$out"
+# --grpc-port 0: the gRPC server's classes are loaded (and cached) as at a real start, on a free
+# port rather than the fixed 8081 someone else may hold.
 # JDK 25.0.3's cached call adapters fail to link for some of our native method signatures and
 # warn about it on every start; without them the cache is as fast (measured), so leave them out.
 # No method profiles either (JEP 515): replayed at start, they send the C2 compiler to work while
@@ -41,7 +43,7 @@ rm -f "$out"
 # profiles did not shorten the warm-up (docs/jvm.md).
 "$java" "@$repo/runtime/jvm.options" -XX:AOTCacheOutput="$out" -Xlog:aot=error \
   -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching -XX:-AOTRecordTraining \
-  -jar "$jar" serve "$models" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
+  -jar "$jar" serve "$models" --host 127.0.0.1 --port 0 --grpc-port 0 >"$log" 2>&1 &
 pid=$!
 
 url="$(ready_url "$log" "$pid")" || { kill "$pid" 2>/dev/null; echo "aot-cache: no training server" >&2; exit 1; }
