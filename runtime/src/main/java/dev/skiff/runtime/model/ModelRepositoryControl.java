@@ -125,6 +125,7 @@ public final class ModelRepositoryControl {
         long need = sizeOnDisk(model);
         Optional<String> tooBig = overBudget(model.name(), need, false);
         if (tooBig.isPresent()) {
+          // out of the served models, and broken: it should serve, so the server is not ready
           repository.withdraw(model.name(), new ModelRepository.Unloaded(List.of(), ""));
           repository.markBroken(model.name(), tooBig.get());
           LOG.severe(tooBig.get());
@@ -135,10 +136,9 @@ public final class ModelRepositoryControl {
     } else {
       repository.models().forEach(m -> chargedBytes.put(m.name(), sizeOnDisk(m)));
     }
-    VersionLoader startLoader = loader;
     for (ServedModel model : repository.models()) {
       for (ModelVersion version : model.versions()) {
-        events.versionLoaded(version, ModelRepository.loadVersion(startLoader, model, version));
+        events.versionLoaded(version, ModelRepository.loadVersion(loader, model, version));
       }
     }
   }

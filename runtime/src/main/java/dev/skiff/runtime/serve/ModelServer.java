@@ -281,7 +281,12 @@ public final class ModelServer implements AutoCloseable {
         .register(new HealthService(repository, drain::isDraining))
         .register(new MetricsService(metrics))
         .register(
-            "/openapi", new OpenApiService(repository, version, !options.authTokens().isEmpty()))
+            "/openapi",
+            new OpenApiService(
+                repository,
+                version,
+                !options.authTokens().isEmpty(),
+                control.mode() == ModelControlMode.EXPLICIT))
         .register("/docs", DocsService.swaggerUi())
         .register("/redoc", DocsService.redoc())
         .any(

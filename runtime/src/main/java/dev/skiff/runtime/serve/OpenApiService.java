@@ -40,8 +40,18 @@ public final class OpenApiService implements HttpService {
   private final ModelRepository repository;
   private final String serverVersion;
   private final boolean authEnabled;
+  private final boolean explicitControl;
 
-  public OpenApiService(ModelRepository repository, String serverVersion, boolean authEnabled) {
+  /**
+   * @param explicitControl whether models may be loaded and unloaded through the API
+   *     (--model-control=explicit); the document lists load and unload only then
+   */
+  public OpenApiService(
+      ModelRepository repository,
+      String serverVersion,
+      boolean authEnabled,
+      boolean explicitControl) {
+    this.explicitControl = explicitControl;
     this.repository = repository;
     this.serverVersion = serverVersion;
     this.authEnabled = authEnabled;
@@ -97,6 +107,7 @@ public final class OpenApiService implements HttpService {
         get("readinessProbe", "Readiness probe (503 until every model is warm)", "Health"));
     paths.set(RuntimeHttp.METRICS, get("metrics", "Prometheus metrics", "Observability"));
     paths.set("/v1/models", get("listModels", "List models (KServe V1)", "V1"));
+    repositoryPaths(paths, schemas, explicitControl);
     paths.set("/docs", get("swaggerUi", "This document in Swagger UI (HTML)", "Docs"));
     paths.set("/redoc", get("redoc", "This document in ReDoc (HTML)", "Docs"));
     for (ServedModel model : repository.models()) {
@@ -540,6 +551,113 @@ public final class OpenApiService implements HttpService {
         .with("application/json")
         .set("schema", body);
     return op;
+  }
+
+  /** The model repository extension: index, load, unload (docs/repository.md). */
+  private static void repositoryPaths(
+      ObjectNode paths, ObjectNode schemas, boolean explicitControl) {
+    ObjectNode entry = objectSchema().put("additionalProperties", false);
+    entry.putArray("required").add("name").add("state").add("reason");
+    ObjectNode entryProperties = entry.putObject("properties");
+    entryProperties.set("name", stringSchema());
+    entryProperties.set("version", stringSchema());
+    entryProperties
+        .putObject("state")
+        .put("type", "string")
+        .putArray("enum")
+        .add("READY")
+        .add("LOADING")
+        .add("UNAVAILABLE");
+    entryProperties.set("reason", stringSchema());
+    schemas.set("RepositoryIndexEntry", entry);
+
+    ObjectNode indexBody = objectSchema().put("additionalProperties", false);
+    indexBody.set("properties", props("ready", Json.object().put("type", "boolean")));
+    ObjectNode index =
+        repositoryOperation(
+            "repositoryIndex",
+            "The models in the repository and their state",
+            "Body optional; {\"ready\": true} lists the READY versions only.",
+            indexBody,
+            List.of("400", "401"));
+    index
+        .with("post")
+        .with("responses")
+        .with("200")
+        .putObject("content")
+        .putObject("application/json")
+        .set(
+            "schema", Json.object().put("type", "array").set("items", ref("RepositoryIndexEntry")));
+    paths.set("/v2/repository/index", index);
+    if (!explicitControl) {
+      return; // load and unload are refused in this mode, whatever the request
+    }
+
+    ObjectNode loadBody = objectSchema().put("additionalProperties", false);
+    loadBody.set("properties", props("parameters", objectSchema().put("maxProperties", 0)));
+    paths.set(
+        "/v2/repository/models/{model}/load",
+        withModelParameter(
+            repositoryOperation(
+                "repositoryLoad",
+                "Load or reload a model from its folder",
+                "A load that fails answers 400"
+                    + " with the reason; what served before keeps serving.",
+                loadBody,
+                List.of("400", "401", "404"))));
+
+    ObjectNode unloadParameters = objectSchema().put("additionalProperties", false);
+    unloadParameters.set(
+        "properties", props("unload_dependents", Json.object().put("type", "boolean")));
+    ObjectNode unloadBody = objectSchema().put("additionalProperties", false);
+    unloadBody.set("properties", props("parameters", unloadParameters));
+    paths.set(
+        "/v2/repository/models/{model}/unload",
+        withModelParameter(
+            repositoryOperation(
+                "repositoryUnload",
+                "Unload a model",
+                "Requests running on the model" + " finish first.",
+                unloadBody,
+                List.of("400", "401", "404"))));
+  }
+
+  private static ObjectNode repositoryOperation(
+      String operationId,
+      String summary,
+      String description,
+      ObjectNode requestSchema,
+      List<String> errors) {
+    ObjectNode op = operation(operationId, summary, "Repository", description);
+    op.putObject("requestBody")
+        .put("required", false)
+        .putObject("content")
+        .putObject("application/json")
+        .set("schema", requestSchema);
+    ObjectNode responses = op.with("responses");
+    responses.putObject("200").put("description", "OK");
+    for (String code : errors) {
+      responses
+          .putObject(code)
+          .put("description", "Error")
+          .putObject("content")
+          .putObject("application/json")
+          .set("schema", ref("Error"));
+    }
+    ObjectNode path = Json.object();
+    path.set("post", op);
+    return path;
+  }
+
+  private static ObjectNode withModelParameter(ObjectNode path) {
+    ((ObjectNode) path.get("post"))
+        .putArray("parameters")
+        .addObject()
+        .put("name", "model")
+        .put("in", "path")
+        .put("required", true)
+        .set("schema", stringSchema());
+    return path;
   }
 
   /** Every operation has its own id: Swagger UI derives clashing ones from paths otherwise. */

@@ -119,6 +119,12 @@ class RepositoryApiIT {
           "'unload_dependents' must be true or false");
       assertError(http.get("/v2/repository/index"), 405, "POST");
 
+      assertThat(
+              TestHttp.json(http.get("/openapi"))
+                  .get("paths")
+                  .has("/v2/repository/models/{model}/load"))
+          .as("explicit mode documents load and unload")
+          .isTrue();
       HttpResponse<String> index = http.post("/v2/repository/index", "");
       assertThat(index.statusCode()).isEqualTo(200);
       assertThat(TestHttp.json(index).toString())
@@ -141,6 +147,12 @@ class RepositoryApiIT {
       assertError(
           http.post("/v2/repository/models/iris/unload", ""), 400, "--model-control=explicit");
       assertThat(http.get("/v2/models/iris/ready").statusCode()).isEqualTo(200);
+      assertThat(
+              TestHttp.json(http.get("/openapi"))
+                  .get("paths")
+                  .has("/v2/repository/models/{model}/load"))
+          .as("none mode documents only the index")
+          .isFalse();
     }
   }
 
