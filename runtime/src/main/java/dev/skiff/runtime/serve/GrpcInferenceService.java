@@ -83,7 +83,18 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     answer(
         answer,
         () -> {
-          ModelVersion version = resolve(request.getName(), request.getVersion());
+          ModelVersion version;
+          try {
+            version = resolve(request.getName(), request.getVersion());
+          } catch (ApiException e) {
+            // A model in the repository folder that is not loaded (explicit mode, or unloaded) is
+            // not ready rather than unknown, as Triton answers; tritonclient.grpc raises on an
+            // error status where tritonclient.http returns False.
+            if (e.status() == 404 && inRepository(request.getName())) {
+              return ModelReadyResponse.newBuilder().setReady(false).build();
+            }
+            throw e;
+          }
           return ModelReadyResponse.newBuilder().setReady(version.isReady()).build();
         });
   }
@@ -169,6 +180,10 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
           control.unload(request.getModelName());
           return RepositoryModelUnloadResponse.getDefaultInstance();
         });
+  }
+
+  private boolean inRepository(String model) {
+    return control.index(false).stream().anyMatch(entry -> entry.name().equals(model));
   }
 
   private static void checkRepositoryName(String name) {

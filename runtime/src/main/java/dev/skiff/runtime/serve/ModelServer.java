@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -119,6 +120,9 @@ public final class ModelServer implements AutoCloseable {
             .gpu(options.gpu())
             .build();
     Runners runners = new Runners(executor, metrics);
+    // The gRPC health service follows readiness as loads and unloads change it (set once gRPC is
+    // up).
+    AtomicReference<Runnable> readinessChanged = new AtomicReference<>(() -> {});
     ModelRepositoryControl control =
         new ModelRepositoryControl(
             repository,
@@ -126,7 +130,7 @@ public final class ModelServer implements AutoCloseable {
             options.modelControl().memoryBudgetBytes(),
             backendOptions,
             runners,
-            metricsEvents(metrics));
+            events(metrics, readinessChanged));
     Optional<RepositoryPoller> poller =
         options.modelControl().mode() == ModelControlMode.POLL
             ? Optional.of(new RepositoryPoller(control, options.modelControl().pollInterval()))
@@ -197,6 +201,12 @@ public final class ModelServer implements AutoCloseable {
       }
       GrpcServer started = grpc;
       // health turns SERVING when loading is over and every model is ready
+      readinessChanged.set(
+          () -> {
+            if (loaded.isDone()) {
+              started.ready(repository.isReady());
+            }
+          });
       var unused = loaded.thenRun(() -> started.ready(repository.isReady()));
     }
     LOG.info(
@@ -222,17 +232,23 @@ public final class ModelServer implements AutoCloseable {
         poller);
   }
 
-  /** Repository changes as metrics: the loaded gauge per version and the operation counter. */
-  private static ModelRepositoryControl.Events metricsEvents(RuntimeMetrics metrics) {
+  /**
+   * Repository changes as metrics (the loaded gauge per version and the operation counter) and as a
+   * readiness change for the gRPC health service.
+   */
+  private static ModelRepositoryControl.Events events(
+      RuntimeMetrics metrics, AtomicReference<Runnable> readinessChanged) {
     return new ModelRepositoryControl.Events() {
       @Override
       public void versionLoaded(ModelVersion version, double seconds) {
         metrics.modelLoaded(version.modelName(), version.name(), version.isReady(), seconds);
+        readinessChanged.get().run();
       }
 
       @Override
       public void versionUnloaded(String model, String version) {
         metrics.modelUnloaded(model, version);
+        readinessChanged.get().run();
       }
 
       @Override

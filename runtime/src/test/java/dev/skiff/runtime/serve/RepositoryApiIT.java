@@ -54,6 +54,20 @@ class RepositoryApiIT {
         .modelControl(new ModelControlOptions(mode, startup, Duration.ofSeconds(1), 0));
   }
 
+  /** The same calls over V2 gRPC (Triton's repository RPCs), by tritonclient.grpc. */
+  @Test
+  void tritonGrpcClientIndexesLoadsAndUnloadsInExplicitMode() throws Exception {
+    PytestRun.python(); // skips visibly without the clients' virtualenv
+    exampleRepository();
+    try (ModelServer server =
+        ModelServer.start(
+            options(ModelControlMode.EXPLICIT, List.of("iris")).grpcPort(0).build())) {
+      String output =
+          PytestRun.runAgainst(server, Duration.ofMinutes(5), Map.of(), "test_repository_grpc.py");
+      assertThat(output).contains("3 passed");
+    }
+  }
+
   @Test
   void tritonClientIndexesLoadsAndUnloadsInExplicitMode() throws Exception {
     PytestRun.python(); // skips visibly without the clients' virtualenv
