@@ -9,7 +9,6 @@ import dev.skiff.runtime.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.skiff.runtime.grpc.v2.ModelInferRequest;
 import dev.skiff.runtime.grpc.v2.ModelInferResponse;
 import dev.skiff.runtime.serve.ModelServer;
-import dev.skiff.runtime.serve.ServeOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -66,24 +65,7 @@ class RouterGrpcIT {
   }
 
   static ModelServer startBackend(String version) throws IOException, InterruptedException {
-    Path model = repos.resolve(version).resolve("iris");
-    Files.createDirectories(model.resolve(version));
-    Files.copy(
-        RouterIT.IRIS.resolve("v1/model.onnx"), model.resolve(version).resolve("model.onnx"));
-    Files.writeString(
-        model.resolve("model.yaml"),
-        Files.readString(RouterIT.IRIS.resolve("model.yaml"))
-            .replace("defaultVersion: v1", "defaultVersion: " + version));
-    ModelServer server =
-        ModelServer.start(
-            ServeOptions.builder(model.getParent())
-                .port(0)
-                .grpcPort(0)
-                .inferenceThreads(1)
-                .queueSize(256)
-                .build());
-    server.awaitModelsLoaded(Duration.ofSeconds(60));
-    return server;
+    return RouterIT.startBackend(repos, version, options -> options.grpcPort(0));
   }
 
   private static String config(int w1, int w2, String extra) {

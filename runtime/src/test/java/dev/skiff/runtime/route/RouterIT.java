@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +79,13 @@ class RouterIT {
 
   /** A runtime serving a copy of the iris model whose only version folder is {@code version}. */
   static ModelServer startBackend(String version) throws IOException, InterruptedException {
+    return startBackend(repos, version, UnaryOperator.identity());
+  }
+
+  /** The same in {@code repos}, with the server's options adjusted by {@code options}. */
+  static ModelServer startBackend(
+      Path repos, String version, UnaryOperator<ServeOptions.Builder> options)
+      throws IOException, InterruptedException {
     Path model = repos.resolve(version + "-" + System.nanoTime()).resolve("iris");
     Files.createDirectories(model.resolve(version));
     Files.copy(IRIS.resolve("v1/model.onnx"), model.resolve(version).resolve("model.onnx"));
@@ -87,11 +95,13 @@ class RouterIT {
             .replace("defaultVersion: v1", "defaultVersion: " + version));
     ModelServer server =
         ModelServer.start(
-            ServeOptions.builder(model.getParent())
-                .port(0)
-                .inferenceThreads(1)
-                .queueSize(256)
-                .maxPayloadBytes(1 << 20)
+            options
+                .apply(
+                    ServeOptions.builder(model.getParent())
+                        .port(0)
+                        .inferenceThreads(1)
+                        .queueSize(256)
+                        .maxPayloadBytes(1 << 20))
                 .build());
     server.awaitModelsLoaded(Duration.ofSeconds(60));
     return server;
