@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -204,6 +205,37 @@ public final class ModelRepositoryControl {
         Comparator.comparing(IndexEntry::name)
             .thenComparing(e -> e.version().orElse(""), VersionOrder.INSTANCE));
     return readyOnly ? entries.stream().filter(e -> e.state().equals(READY)).toList() : entries;
+  }
+
+  /**
+   * Refuses Triton's load parameters, for REST and gRPC alike: its {@code config} and {@code
+   * file:<path>} override a model's configuration or files for one load, and Skiff loads only what
+   * the repository folder holds.
+   */
+  public static void refuseLoadParameters(String model, Collection<String> names) {
+    if (!names.isEmpty()) {
+      throw new RepositoryRefusal(
+          RepositoryRefusal.Kind.UNSUPPORTED,
+          "load parameters "
+              + names.stream().sorted().toList()
+              + " are not supported: Skiff loads model '"
+              + model
+              + "' from its folder in the repository; put the files there and load again");
+    }
+  }
+
+  /**
+   * Refuses unload parameters other than {@code unload_dependents}, which Triton's clients always
+   * send: Skiff has no ensembles, so no model has dependents and the flag changes nothing.
+   */
+  public static void refuseUnloadParameters(Collection<String> names) {
+    List<String> unsupported =
+        names.stream().filter(n -> !n.equals("unload_dependents")).sorted().toList();
+    if (!unsupported.isEmpty()) {
+      throw new RepositoryRefusal(
+          RepositoryRefusal.Kind.UNSUPPORTED,
+          "unload parameters " + unsupported + " are not supported; only 'unload_dependents' is");
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.skiff.runtime.grpc.v2.ModelMetadataRequest;
 import dev.skiff.runtime.grpc.v2.ModelMetadataResponse;
 import dev.skiff.runtime.grpc.v2.ModelReadyRequest;
 import dev.skiff.runtime.grpc.v2.ModelReadyResponse;
+import dev.skiff.runtime.grpc.v2.ModelRepositoryParameter;
 import dev.skiff.runtime.grpc.v2.RepositoryIndexRequest;
 import dev.skiff.runtime.grpc.v2.RepositoryIndexResponse;
 import dev.skiff.runtime.grpc.v2.RepositoryModelLoadRequest;
@@ -35,7 +36,6 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -142,15 +142,8 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         answer,
         () -> {
           checkRepositoryName(request.getRepositoryName());
-          if (request.getParametersCount() > 0) {
-            // Triton's "config" and "file:<path>" override a model's files for one load.
-            throw ApiException.badRequest(
-                "load parameters "
-                    + request.getParametersMap().keySet().stream().sorted().toList()
-                    + " are not supported: Skiff loads model '"
-                    + request.getModelName()
-                    + "' from its folder in the repository; put the files there and load again");
-          }
+          ModelRepositoryControl.refuseLoadParameters(
+              request.getModelName(), request.getParametersMap().keySet());
           control.load(request.getModelName());
           return RepositoryModelLoadResponse.getDefaultInstance();
         });
@@ -163,20 +156,13 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         answer,
         () -> {
           checkRepositoryName(request.getRepositoryName());
-          // tritonclient always sends unload_dependents; without ensembles it changes nothing.
-          List<String> unsupported =
-              request.getParametersMap().entrySet().stream()
-                  .filter(
-                      p -> !(p.getKey().equals("unload_dependents") && p.getValue().hasBoolParam()))
-                  .map(Map.Entry::getKey)
-                  .sorted()
-                  .toList();
-          if (!unsupported.isEmpty()) {
+          ModelRepositoryParameter dependents = request.getParametersMap().get("unload_dependents");
+          if (dependents != null && !dependents.hasBoolParam()) {
             throw ApiException.badRequest(
-                "unload parameters "
-                    + unsupported
-                    + " are not supported; only 'unload_dependents' (a bool) is");
+                "the unload parameter 'unload_dependents' must be true or false, not "
+                    + dependents.getParameterChoiceCase());
           }
+          ModelRepositoryControl.refuseUnloadParameters(request.getParametersMap().keySet());
           control.unload(request.getModelName());
           return RepositoryModelUnloadResponse.getDefaultInstance();
         });

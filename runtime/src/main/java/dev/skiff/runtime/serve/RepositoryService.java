@@ -71,39 +71,28 @@ public final class RepositoryService implements HttpService {
   private void load(ServerRequest req, ServerResponse res) {
     String model = req.path().pathParameters().get("model");
     List<String> parameters = parameters(readBody(req), "load");
-    if (!parameters.isEmpty()) {
-      // Triton's "config" and "file:<path>" parameters override the model's configuration or
-      // files for one load; Skiff loads only what the repository folder holds.
-      throw ApiException.badRequest(
-          "load parameters "
-              + parameters
-              + " are not supported: Skiff loads model '"
-              + model
-              + "' from its folder in the repository; put the files there and load again");
-    }
-    run(() -> control.load(model));
+    run(
+        () -> {
+          ModelRepositoryControl.refuseLoadParameters(model, parameters);
+          control.load(model);
+        });
     res.status(Status.OK_200).send();
   }
 
   private void unload(ServerRequest req, ServerResponse res) {
     String model = req.path().pathParameters().get("model");
     ObjectNode body = readBody(req);
-    List<String> parameters = new ArrayList<>(parameters(body, "unload"));
-    // Triton's clients always send unload_dependents; Skiff has no ensembles, so no model has
-    // dependents and the flag changes nothing. Any other parameter is refused.
+    List<String> parameters = parameters(body, "unload");
     JsonNode dependents = body.path("parameters").path("unload_dependents");
-    if (!dependents.isMissingNode()) {
-      if (!dependents.isBoolean()) {
-        throw ApiException.badRequest(
-            "the unload parameter 'unload_dependents' must be true or false, not " + dependents);
-      }
-      parameters.remove("unload_dependents");
-    }
-    if (!parameters.isEmpty()) {
+    if (!dependents.isMissingNode() && !dependents.isBoolean()) {
       throw ApiException.badRequest(
-          "unload parameters " + parameters + " are not supported; only 'unload_dependents' is");
+          "the unload parameter 'unload_dependents' must be true or false, not " + dependents);
     }
-    run(() -> control.unload(model));
+    run(
+        () -> {
+          ModelRepositoryControl.refuseUnloadParameters(parameters);
+          control.unload(model);
+        });
     res.status(Status.OK_200).send();
   }
 
