@@ -235,6 +235,10 @@ class ModelDeploymentIT extends ClusterTestSupport {
   void idleOperatorAndRestartMakeNoWrites() throws Exception {
     String name = "iris-idle";
     deployIris(name);
+    // The HPA controller reports ScalingActive=False (no metrics-server) about 15 s after the HPA
+    // is created, and that status change rightly rewrites ScalingReady: wait for it, or it can
+    // land during the restart below and look like a write of the restarted operator.
+    awaitCondition(name, ConditionType.SCALING_READY, "False");
     Map<String, String> settled = awaitSettled(name);
     String statusBefore = Serialization.asYaml(md(name).getStatus());
     // reconciles keep coming (pod and Deployment status, the periodic one); none may write
@@ -256,7 +260,12 @@ class ModelDeploymentIT extends ClusterTestSupport {
     startOperator();
     await().atMost(TIMEOUT).until(() -> reconciles.completed(name) >= 1);
     assertThat(writeFingerprint(name))
-        .as("a restarted operator's first reconcile must not rewrite")
+        .as(
+            () ->
+                "a restarted operator's first reconcile must not rewrite; status before:\n"
+                    + statusBefore
+                    + "after:\n"
+                    + Serialization.asYaml(md(name).getStatus()))
         .isEqualTo(settled);
     awaitCondition(name, ConditionType.READY, "True");
   }
